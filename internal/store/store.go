@@ -1,0 +1,164 @@
+// Package store opens the SQLite databases that hold ssowiz's state and
+// brings their schema up to date.
+//
+// Each component (the mock Entra tenant, the mock service provider) owns one
+// database and its own migrations, so no package can reach into another's
+// tables. A database lives in a file under the data directory when one is
+// given, and in memory otherwise.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// Migration is one forward step of a component's schema. Versions start at
+// 1 and increase by one; a database records the last version it applied in
+// PRAGMA user_version, so a migration runs exactly once per database.
+type Migration struct {
+	// Version is this step's number, 1 for the first.
+	Version int
+	// Name says what the step does, for error messages.
+	Name string
+	// SQL holds one or more statements, run in one transaction.
+	SQL string
+}
+
+// Options says where a database lives.
+type Options struct {
+	// Dir is the data directory. Empty keeps the database in memory, so it
+	// disappears when the process ends.
+	Dir string
+	// Name is the component's database name, e.g. "idp" or "sp"; the file is
+	// Dir/Name.db.
+	Name string
+}
+
+// Open opens (creating if needed) the named database and applies any
+// migrations it has not yet seen. The returned handle is safe for
+// concurrent use; write transactions take SQLite's write lock at BEGIN, so
+// two of them never deadlock upgrading a read lock.
+func Open(ctx context.Context, opts Options, migrations []Migration) (*sql.DB, error) {
+	if opts.Name == "" {
+		return nil, errors.New("store: a database name is required")
+	}
+	dsn, err := dsnFor(opts)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s database: %w", opts.Name, err)
+	}
+	// A handful of connections lets readers overlap a writer in WAL mode;
+	// SQLite serialises the writers itself.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s database at %s: %w", opts.Name, where(opts), err)
+	}
+	if err := Migrate(ctx, db, migrations); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s database at %s: %w", opts.Name, where(opts), err)
+	}
+	return db, nil
+}
+
+func where(opts Options) string {
+	if opts.Dir == "" {
+		return "memory"
+	}
+	return filepath.Join(opts.Dir, opts.Name+".db")
+}
+
+func dsnFor(opts Options) (string, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	if opts.Dir == "" {
+		// The memdb VFS gives every connection of this handle the same
+		// database, with normal locking, and nothing touches the disk. The
+		// random name keeps two handles (two tests, say) apart.
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", fmt.Errorf("store: name an in-memory database: %w", err)
+		}
+		q.Set("vfs", "memdb")
+		return "file:/" + opts.Name + "-" + hex.EncodeToString(b[:]) + "?" + q.Encode(), nil
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return "", fmt.Errorf("store: create data directory %s: %w", opts.Dir, err)
+	}
+	// WAL keeps every committed transaction across a killed process, and
+	// NORMAL sync is enough for that (only power loss could drop the tail).
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	path := filepath.Join(opts.Dir, opts.Name+".db")
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("store: resolve %s: %w", path, err)
+	}
+	return "file:" + strings.ReplaceAll(abs, "?", "%3F") + "?" + q.Encode(), nil
+}
+
+// Migrate applies, in order, each migration newer than the database's
+// recorded version. Each runs in its own transaction together with the
+// version bump, so a crash leaves the database at a whole version.
+func Migrate(ctx context.Context, db *sql.DB, migrations []Migration) error {
+	for i, m := range migrations {
+		if m.Version != i+1 {
+			return fmt.Errorf("migration %q has version %d, want %d (versions must run 1, 2, 3, ...)", m.Name, m.Version, i+1)
+		}
+	}
+	var current int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this ssowiz knows (%d): use a newer ssowiz or a fresh --data directory", current, len(migrations))
+	}
+	for _, m := range migrations[current:] {
+		if err := apply(ctx, db, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func apply(ctx context.Context, db *sql.DB, m Migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %d (%s): begin: %w", m.Version, m.Name, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+	}
+	// PRAGMA takes no bound parameters; the version is an int we control.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
+		return fmt.Errorf("migration %d (%s): record version: %w", m.Version, m.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %d (%s): commit: %w", m.Version, m.Name, err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is SQLite's UNIQUE constraint
+// failure, which callers turn into their own "already exists" error.
+func IsUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
