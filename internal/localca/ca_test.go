@@ -190,7 +190,11 @@ func TestTLSHandshakeTrustsOnlyWithCA(t *testing.T) {
 	// verification with an unknown-authority error.
 	for name, cfg := range map[string]*tls.Config{
 		"system roots": {ServerName: "login.microsoftonline.com", MinVersion: tls.VersionTLS12},
-		"another CA":   func() *tls.Config { c := newCA(t, Options{}).ClientTLSConfig(); c.ServerName = "login.microsoftonline.com"; return c }(),
+		"another CA": func() *tls.Config {
+			c := newCA(t, Options{}).ClientTLSConfig()
+			c.ServerName = "login.microsoftonline.com"
+			return c
+		}(),
 	} {
 		_, err := handshake(addr, cfg)
 		var unknown x509.UnknownAuthorityError
