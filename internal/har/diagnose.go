@@ -1,0 +1,498 @@
+package har
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ssowiz/ssowiz/internal/har/samlmsg"
+)
+
+// Where things are, in the admin's terms.
+const (
+	entraApp   = "Microsoft Entra admin center → Enterprise applications → your RudderStack app"
+	entraBasic = entraApp + " → Single sign-on → Basic SAML Configuration"
+	entraClaim = entraApp + " → Single sign-on → Attributes & Claims"
+	entraCerts = entraApp + " → Single sign-on → SAML Certificates"
+)
+
+// aadRemedies holds the remediation for the AADSTS codes this flow meets
+// (reference §2.3).
+func aadRemedy(code string, req *samlmsg.Message, o Options) (title, remedy string) {
+	reqACS, reqIssuer := "(not in the HAR)", "(not in the HAR)"
+	if req != nil {
+		if req.ACSURL != "" {
+			reqACS = req.ACSURL
+		}
+		if req.Issuer != "" {
+			reqIssuer = req.Issuer
+		}
+	}
+	switch code {
+	case "50011":
+		return "Entra refused the reply URL", fmt.Sprintf("%s → Reply URL (Assertion Consumer Service URL): it must be exactly %q "+
+			"(the request asked for %q; no trailing slash, same case, https). Save, wait a minute, and start again at %s.", entraBasic, o.ACSURL, reqACS, o.StartURL)
+	case "700016":
+		return "Entra does not know the app's Identifier", fmt.Sprintf("%s → Identifier (Entity ID): it must be exactly %q (the request's Issuer was %q). "+
+			"If it is, RudderStack was given another tenant's metadata: send them this app's App Federation Metadata URL.", entraBasic, o.EntityID, reqIssuer)
+	case "50105":
+		return "The user is not assigned to the app", entraApp + " → Users and groups → Add user/group: assign this user, or a group they are a direct member of " +
+			"(nested groups do not count). Or set Properties → Assignment required? to No."
+	case "750054":
+		return "Entra's SAML endpoint was opened without a SAMLRequest", fmt.Sprintf("Start the sign-in at %s, not at Entra's Login URL. If the My Apps tile does this, set %s → Sign on URL to %s.", o.StartURL, entraBasic, o.StartURL)
+	case "75005", "7500529", "75011", "75016", "76026", "75008", "90015", "900236", "75006", "90011":
+		return "Entra refused RudderStack's SAML request", "The AuthnRequest RudderStack sent is not acceptable to Entra; this is not a setting on your side. Send the redacted HAR (`ssowiz har redact`) to RudderStack support."
+	case "76021":
+		return "Entra requires signed requests", entraCerts + " → Verification certificates: turn off \"Require verification certificates\"; RudderStack does not sign its SAML requests."
+	case "50126":
+		return "Wrong user name or password", "Sign in again with the right password, or reset it in Entra → Users → the user → Reset password."
+	case "50034":
+		return "The account is not in this tenant", "Check the user name (UPN) in Entra → Users; if it is right, RudderStack may have another tenant's metadata: send them this app's App Federation Metadata URL."
+	case "50020":
+		return "The account belongs to another tenant", "Invite the user as a guest in Entra → Users → Invite external user, or sign in with a member account of this tenant."
+	case "50057", "50053", "50055":
+		return "The account cannot sign in", "Entra → Users → the user: enable the account, unlock it or reset the expired password."
+	case "50076", "50079", "53003":
+		return "Conditional Access or MFA stopped the sign-in", "Complete MFA, or review Entra → Protection → Conditional Access policies that apply to the RudderStack app."
+	case "90002":
+		return "Unknown tenant in the sign-in URL", "RudderStack has metadata with a wrong tenant ID: send them this app's App Federation Metadata URL again (" + entraCerts + ")."
+	case "501241":
+		return "The Name ID source attribute is empty for this user", entraClaim + " → Unique User Identifier (Name ID): use user.userprincipalname, or fill the source attribute for this user in Entra → Users → Properties."
+	case "50003", "50146":
+		return "The app has no valid signing certificate", entraCerts + ": add a new certificate, make it active, and send RudderStack the App Federation Metadata URL again."
+	case "900971":
+		return "The app has no Reply URL", fmt.Sprintf("%s → Reply URL (Assertion Consumer Service URL): set it to %q.", entraBasic, o.ACSURL)
+	}
+	return "Entra reported an error", "Look the code up at https://login.microsoftonline.com/error?code=" + code + " and check the app's settings under " + entraApp + "."
+}
+
+// poolAttribute maps Cognito's user-pool attribute names in its messages to
+// the claim the SP expects.
+var poolAttribute = map[string]string{"email": "Email", "family_name": "LastName", "name": "LastName"}
+
+var cognitoAttrRE = regexp.MustCompile(`Invalid user attributes: ([A-Za-z0-9_:]+): (The attribute is required|Required attribute cannot be deleted)`)
+
+// cognitoRemedy explains a Cognito message.
+func cognitoRemedy(msg string, o Options) (title, remedy string) {
+	switch {
+	case cognitoAttrRE.MatchString(msg):
+		m := cognitoAttrRE.FindStringSubmatch(msg)
+		claim := poolAttribute[m[1]]
+		if claim == "" {
+			claim = m[1]
+		}
+		return "RudderStack did not get a required attribute", attributeRemedy(claim)
+	case strings.Contains(msg, "signature is invalid"):
+		return "RudderStack could not verify Entra's signature", entraCerts + ": the Active certificate is not the one RudderStack has (it was renewed, or RudderStack has another app's metadata). " +
+			"Copy the App Federation Metadata URL and send it to RudderStack again."
+	case strings.Contains(msg, "ProviderName/Username"):
+		return "The user's Name ID changed", entraClaim + " → Unique User Identifier (Name ID) = user.userprincipalname; Cognito keys users on the exact Name ID (case included), so do not change it once users have signed in."
+	case strings.Contains(msg, "Encrypted Assertion"):
+		return "RudderStack expects encrypted assertions", entraApp + " → Single sign-on → Token encryption: import RudderStack's certificate and activate it, or ask RudderStack to accept unencrypted assertions."
+	case strings.Contains(msg, "length less than or equal"):
+		return "A claim is too long for RudderStack", entraClaim + ": remove the groups claim (and any other long claim); RudderStack needs only Email and LastName."
+	case strings.Contains(msg, "An error was encountered with the requested page"):
+		return "The response did not reach RudderStack's sign-in endpoint properly", fmt.Sprintf("%s → Reply URL (Assertion Consumer Service URL) must be exactly %q.", entraBasic, o.ACSURL)
+	case strings.Contains(msg, "Invalid relayState"):
+		return "RudderStack did not recognise the RelayState", fmt.Sprintf("Start at %s; leave %s → Relay State empty.", o.StartURL, entraBasic)
+	case strings.Contains(msg, "Something went wrong"):
+		return "The sign-in took too long", fmt.Sprintf("RudderStack waits 5 minutes for Entra's answer: start again at %s and finish the sign-in without pausing.", o.StartURL)
+	case strings.Contains(msg, "udience"):
+		return "RudderStack refused the audience", fmt.Sprintf("%s → Identifier (Entity ID) must be exactly %q.", entraBasic, o.EntityID)
+	}
+	return "RudderStack refused the sign-in", "Send the redacted HAR (`ssowiz har redact`) to RudderStack support with this message."
+}
+
+func attributeRemedy(name string) string {
+	source := "the right user attribute"
+	switch name {
+	case "Email":
+		source = "user.mail"
+	case "LastName":
+		source = "user.displayname (or user.surname)"
+	}
+	return fmt.Sprintf("%s → Add new claim: Name %q exactly (case matters), Namespace empty, Source attribute %s. "+
+		"If the claim exists, check that the user has a value for its source in Entra → Users → Properties.", entraClaim, name, source)
+}
+
+// diagnose finds a flow's problems.
+func diagnose(fl *Flow, group []*entryFacts, o Options) []Diagnosis {
+	var out []Diagnosis
+	add := func(d Diagnosis) { out = append(out, d) }
+
+	var req *samlmsg.Message
+	var responses []*Message
+	for i := range fl.Messages {
+		m := &fl.Messages[i]
+		if m.Summary == nil {
+			continue
+		}
+		switch m.Summary.Type {
+		case "AuthnRequest":
+			req = m.Summary
+		case "Response":
+			responses = append(responses, m)
+		}
+	}
+	has := func(step string) bool {
+		for _, f := range group {
+			if contains(f.steps, step) {
+				return true
+			}
+		}
+		return false
+	}
+
+	// AADSTS errors on Entra's pages and in SAML statuses.
+	aad := map[string][]int{}
+	aadMsg := map[string]string{}
+	var codes []string
+	noteAAD := func(code, msg string, entry int) {
+		if _, ok := aad[code]; !ok {
+			codes = append(codes, code)
+			aadMsg[code] = msg
+		}
+		if !containsInt(aad[code], entry) {
+			aad[code] = append(aad[code], entry)
+		}
+	}
+	for _, f := range group {
+		for _, a := range f.aad {
+			noteAAD(a.Code, a.Message, f.idx)
+		}
+	}
+	for _, m := range responses {
+		st := m.Summary.Status
+		if st == nil || st.Success() {
+			continue
+		}
+		if sm := aadstsRE.FindStringSubmatch(st.Message); sm != nil {
+			noteAAD(sm[1], cleanMessage(sm[2]), m.Entry)
+			continue
+		}
+		add(Diagnosis{
+			ID: DiagSAMLStatus, Code: st.Code, Title: "Entra answered with a SAML error status",
+			Detail:      fmt.Sprintf("Status %s %s: %s", st.Code, st.SubCode, st.Message),
+			Remediation: "Check the app's settings under " + entraApp + "; send the redacted HAR to RudderStack support if they look right.",
+			Entries:     []int{m.Entry},
+		})
+	}
+	for _, code := range codes {
+		title, remedy := aadRemedy(code, req, o)
+		add(Diagnosis{
+			ID: DiagAADSTS, Code: "AADSTS" + code, Title: title + " (AADSTS" + code + ")",
+			Detail: "Entra showed: AADSTS" + code + ": " + aadMsg[code], Remediation: remedy, Entries: aad[code],
+		})
+	}
+
+	// Cognito's messages.
+	idpInitEvidence, relayEvidence := []int{}, []int{}
+	cognito := map[string][]int{}
+	var cognitoOrder []string
+	for _, f := range group {
+		for _, msg := range f.spErrors {
+			switch {
+			case strings.Contains(msg, "Invalid samlResponse or relayState"):
+				idpInitEvidence = append(idpInitEvidence, f.idx)
+			case strings.Contains(msg, "Required String parameter 'RelayState'"):
+				relayEvidence = append(relayEvidence, f.idx)
+			case strings.HasPrefix(msg, "AADSTS"):
+			default:
+				if _, ok := cognito[msg]; !ok {
+					cognitoOrder = append(cognitoOrder, msg)
+				}
+				cognito[msg] = append(cognito[msg], f.idx)
+			}
+		}
+	}
+	for _, msg := range cognitoOrder {
+		title, remedy := cognitoRemedy(msg, o)
+		add(Diagnosis{ID: DiagCognito, Code: msg, Title: title, Detail: "RudderStack (Cognito) said: " + msg, Remediation: remedy, Entries: cognito[msg]})
+	}
+
+	// IdP-initiated: a response that answers no request.
+	unsolicited := []int{}
+	if req == nil {
+		for _, m := range responses {
+			if m.Summary.InResponseTo == "" && (len(m.Summary.Assertions) == 0 || m.Summary.Assertions[0].SubjectInResponseTo == "") {
+				unsolicited = append(unsolicited, m.Entry)
+			}
+		}
+	}
+	idpInitiated := len(unsolicited) > 0 || len(idpInitEvidence) > 0
+	if idpInitiated {
+		detail := "Entra sent a SAMLResponse that answers no AuthnRequest (no InResponseTo): the sign-in was started from Entra (My Apps tile or the Test button), which RudderStack does not support."
+		if len(idpInitEvidence) > 0 {
+			detail += " RudderStack said: Invalid samlResponse or relayState from identity provider."
+		}
+		add(Diagnosis{
+			ID: DiagIdPInitiated, Title: "The sign-in was started from Entra, not from RudderStack", Detail: detail,
+			Remediation: fmt.Sprintf("Users must start at %s. So that the My Apps tile works, set %s → Sign on URL to %s.", o.StartURL, entraBasic, o.StartURL),
+			Entries:     sortedInts(append(unsolicited, idpInitEvidence...)),
+		})
+	}
+
+	// Did it start at /sso?
+	if !has(StepStart) && !idpInitiated && (has(StepAuthorize) || has(StepIdPRequest) || has(StepACS)) {
+		add(Diagnosis{
+			ID: DiagNotAtSSO, Title: "The flow did not start at " + o.StartURL,
+			Detail:      fmt.Sprintf("The first step is %s (entry %d), not the app's /sso page.", strings.Join(group[0].steps, "+"), group[0].idx),
+			Remediation: fmt.Sprintf("Start every sign-in (and every HAR capture) at %s in a private window; bookmarks of Entra's or Cognito's pages do not work.", o.StartURL),
+			Entries:     []int{group[0].idx},
+		})
+	}
+
+	// RelayState: Cognito always sends one with its request and needs it
+	// back with the response.
+	for _, f := range group {
+		if contains(f.steps, StepACS) && !f.acsRelayState {
+			relayEvidence = append(relayEvidence, f.idx)
+		}
+		if contains(f.steps, StepIdPRequest) {
+			for _, m := range f.messages {
+				if m.param == "SAMLRequest" && (m.where == "query" || m.where == "body") && !m.hasRelayState {
+					relayEvidence = append(relayEvidence, f.idx)
+				}
+			}
+		}
+	}
+	if len(relayEvidence) > 0 {
+		add(Diagnosis{
+			ID: DiagRelayState, Title: "The RelayState is missing",
+			Detail: "A SAML message went without RelayState; RudderStack (Cognito) answers \"Required String parameter 'RelayState' is not present\". " +
+				"Cognito sends a RelayState with its request, so a missing one means the sign-in did not start at RudderStack.",
+			Remediation: fmt.Sprintf("Start at %s; leave %s → Relay State empty and set Sign on URL to %s.", o.StartURL, entraBasic, o.StartURL),
+			Entries:     sortedInts(dedupeInts(relayEvidence)),
+		})
+	}
+
+	// Per response: where it went, for whom, what it holds, when.
+	for _, m := range responses {
+		s := m.Summary
+		posted, postedAt, firstSeen := postedTo(m, group)
+		expectedACS := o.ACSURL
+		if req != nil && req.ACSURL != "" {
+			expectedACS = req.ACSURL
+		}
+		var bad []string
+		if posted != "" && posted != expectedACS {
+			bad = append(bad, fmt.Sprintf("the response was posted to %q", posted))
+		}
+		if s.Destination != "" && s.Destination != expectedACS {
+			bad = append(bad, fmt.Sprintf("its Destination is %q", s.Destination))
+		}
+		for _, a := range s.Assertions {
+			if a.Recipient != "" && a.Recipient != expectedACS {
+				bad = append(bad, fmt.Sprintf("its Recipient is %q", a.Recipient))
+				break
+			}
+		}
+		if len(bad) > 0 {
+			add(Diagnosis{
+				ID: DiagReplyURL, Title: "Entra's Reply URL does not match RudderStack's",
+				Detail:      fmt.Sprintf("RudderStack's Reply URL is %q, but %s.", expectedACS, strings.Join(bad, ", ")),
+				Remediation: fmt.Sprintf("%s → Reply URL (Assertion Consumer Service URL): set it to exactly %q (no trailing slash, same case).", entraBasic, expectedACS),
+				Entries:     []int{m.Entry},
+			})
+		}
+		if !s.Status.Success() {
+			continue
+		}
+		expectedAud := o.EntityID
+		if req != nil && req.Issuer != "" {
+			expectedAud = req.Issuer
+		}
+		for _, a := range s.Assertions {
+			if !contains(a.Audiences, expectedAud) {
+				got := "no Audience"
+				if len(a.Audiences) > 0 {
+					got = fmt.Sprintf("Audience %q", strings.Join(a.Audiences, ", "))
+				}
+				add(Diagnosis{
+					ID: DiagAudience, Title: "The assertion is for another audience",
+					Detail:      fmt.Sprintf("RudderStack's entity ID is %q, but the assertion has %s.", expectedAud, got),
+					Remediation: fmt.Sprintf("%s → Identifier (Entity ID): set it to exactly %q.", entraBasic, expectedAud),
+					Entries:     []int{m.Entry},
+				})
+			}
+			for _, name := range o.RequiredAttributes {
+				at, ok := a.Attribute(name)
+				if ok && nonEmpty(at.Values) {
+					continue
+				}
+				detail := fmt.Sprintf("The assertion has no %q attribute.", name)
+				if ok {
+					detail = fmt.Sprintf("The assertion's %q attribute is empty.", name)
+				} else if near := nearName(a, name); near != "" {
+					detail += fmt.Sprintf(" It has %q, which RudderStack does not read (names are case-sensitive and without a namespace).", near)
+				}
+				add(Diagnosis{
+					ID: DiagMissingAttribute, Code: name, Title: "The " + name + " claim is missing",
+					Detail: detail, Remediation: attributeRemedy(name), Entries: []int{m.Entry},
+				})
+			}
+			expired := false
+			if na, ok := earliestOf(a.NotOnOrAfter, a.SubjectNotOnOrAfter); ok && !postedAt.IsZero() && !postedAt.Before(na) {
+				expired = true
+				add(Diagnosis{
+					ID: DiagExpired, Title: "The assertion had expired when it was posted",
+					Detail: fmt.Sprintf("It was valid until %s, and the browser posted it at %s (%s later).",
+						na.UTC().Format(time.RFC3339), postedAt.UTC().Format(time.RFC3339), postedAt.Sub(na).Round(time.Second)),
+					Remediation: fmt.Sprintf("Start a fresh sign-in at %s and complete it without pausing; a page left open or a response replayed later is refused.", o.StartURL),
+					Entries:     []int{m.Entry},
+				})
+			}
+			if expired {
+				continue
+			}
+			var skew string
+			if nb, ok := samlmsg.ParseTime(a.NotBefore); ok && !postedAt.IsZero() && postedAt.Before(nb) {
+				skew = fmt.Sprintf("it is valid only from %s, but the browser posted it at %s", nb.UTC().Format(time.RFC3339), postedAt.UTC().Format(time.RFC3339))
+			} else if ii, ok := samlmsg.ParseTime(s.IssueInstant); ok && !firstSeen.IsZero() {
+				if d := ii.Sub(firstSeen); d > o.MaxSkew || d < -o.MaxSkew {
+					skew = fmt.Sprintf("Entra stamped it %s but the browser received it at %s (%s apart)",
+						ii.UTC().Format(time.RFC3339), firstSeen.UTC().Format(time.RFC3339), absDur(d).Round(time.Second))
+				}
+			}
+			if skew != "" {
+				add(Diagnosis{
+					ID: DiagClockSkew, Title: "Clocks disagree about the assertion's time",
+					Detail:      "The assertion's times do not fit the HAR's clock: " + skew + ".",
+					Remediation: "Set this computer's clock to network time (Entra's clock is right); RudderStack refuses assertions outside their validity window.",
+					Entries:     []int{m.Entry},
+				})
+			}
+		}
+		if len(o.MetadataCerts) > 0 {
+			for _, sig := range s.Signatures {
+				if sig.Certificate == nil || inCerts(sig.Certificate, o.MetadataCerts) {
+					continue
+				}
+				var want []string
+				for _, c := range o.MetadataCerts {
+					want = append(want, c.SHA1)
+				}
+				add(Diagnosis{
+					ID: DiagCertificate, Code: sig.Certificate.SHA1, Title: "Entra signed with a certificate the metadata does not have",
+					Detail: fmt.Sprintf("The %s is signed by the certificate with thumbprint %s; the metadata has %s.",
+						sig.Element, sig.Certificate.SHA1, strings.Join(want, ", ")),
+					Remediation: entraCerts + ": check which certificate is Active; then copy the App Federation Metadata URL and send it to RudderStack again, so they trust the certificate Entra signs with.",
+					Entries:     []int{m.Entry},
+				})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// postedTo finds where and when a response was posted, and when the
+// browser first had it.
+func postedTo(m *Message, group []*entryFacts) (target string, at, firstSeen time.Time) {
+	for _, f := range group {
+		for _, fm := range f.messages {
+			if fm.param != "SAMLResponse" || fm.msg == nil || fm.msg.ID != m.Summary.ID {
+				continue
+			}
+			if firstSeen.IsZero() {
+				firstSeen = f.started
+				if fm.where == "html-form" && f.timeMS > 0 {
+					firstSeen = f.started.Add(time.Duration(f.timeMS * float64(time.Millisecond)))
+				}
+			}
+			if fm.where == "body" || fm.where == "query" {
+				u := *f.u
+				u.RawQuery, u.Fragment = "", ""
+				return u.String(), f.started, firstSeen
+			}
+			if fm.where == "html-form" && target == "" {
+				target = fm.formAction
+			}
+		}
+	}
+	if target != "" {
+		if u, err := url.Parse(target); err == nil {
+			u.RawQuery = ""
+			target = u.String()
+		}
+	}
+	return target, time.Time{}, firstSeen
+}
+
+func earliestOf(vals ...string) (time.Time, bool) {
+	var best time.Time
+	for _, v := range vals {
+		if t, ok := samlmsg.ParseTime(v); ok && (best.IsZero() || t.Before(best)) {
+			best = t
+		}
+	}
+	return best, !best.IsZero()
+}
+
+func nearName(a samlmsg.Assertion, name string) string {
+	for _, at := range a.Attributes {
+		base := at.Name
+		if i := strings.LastIndexAny(base, "/:"); i >= 0 {
+			base = base[i+1:]
+		}
+		if at.Name != name && (strings.EqualFold(base, name) ||
+			(name == "Email" && strings.EqualFold(base, "emailaddress")) ||
+			(name == "LastName" && strings.EqualFold(base, "surname"))) {
+			return at.Name
+		}
+	}
+	return ""
+}
+
+func inCerts(c *samlmsg.Certificate, set []*samlmsg.Certificate) bool {
+	for _, s := range set {
+		if c.Same(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func nonEmpty(vs []string) bool {
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupeInts(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		if !containsInt(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func sortedInts(xs []int) []int {
+	xs = dedupeInts(xs)
+	sort.Ints(xs)
+	return xs
+}

@@ -1,0 +1,445 @@
+package har
+
+import (
+	"bytes"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ssowiz/ssowiz/internal/har/samlmsg"
+	xhtml "golang.org/x/net/html"
+)
+
+// markers are byte strings at least one of which an entry must hold for
+// the analysis to decode it; everything else (scripts, images, API calls)
+// is passed over without decoding its bodies.
+var markers = [][]byte{
+	[]byte("SAMLRe"), // SAMLRequest, SAMLResponse
+	[]byte("AADSTS"),
+	[]byte("error_description"),
+	[]byte("RelayState"),
+	[]byte("/sso"),
+	[]byte("authorize"),
+	[]byte("idpresponse"),
+	[]byte("loginfmt"),
+	[]byte("passwd"),
+	[]byte("code="),
+	[]byte("from identity provider"),
+	[]byte("Something went wrong"),
+	[]byte("An error was encountered"),
+}
+
+// mayMatter reports whether a raw entry can hold part of an SSO flow.
+// An HTML body the browser stored as base64 cannot be searched raw, so
+// such an entry is decoded too.
+func mayMatter(raw []byte) bool {
+	for _, m := range markers {
+		if bytes.Contains(raw, m) {
+			return true
+		}
+	}
+	return bytes.Contains(raw, []byte(`"base64"`)) && bytes.Contains(raw, []byte("html"))
+}
+
+// Step kinds of an SSO flow, in the order they happen.
+const (
+	StepStart       = "start"        // the app's /sso page
+	StepAuthorize   = "authorize"    // Cognito's /oauth2/authorize
+	StepIdPRequest  = "idp-request"  // the AuthnRequest reaching Entra
+	StepSignIn      = "sign-in"      // the user's credentials posted to Entra
+	StepIdPError    = "idp-error"    // an AADSTS error shown by Entra
+	StepIdPResponse = "idp-response" // Entra's auto-post form with the SAMLResponse
+	StepACS         = "acs"          // the SAMLResponse posted to the SP
+	StepSPError     = "sp-error"     // a Cognito error page or error redirect
+	StepLanding     = "landing"      // back at the app with a code (or an error)
+)
+
+var stepRank = map[string]int{
+	StepStart: 0, StepAuthorize: 1, StepIdPRequest: 2, StepSignIn: 3, StepIdPError: 3,
+	StepIdPResponse: 4, StepACS: 5, StepSPError: 6, StepLanding: 6,
+}
+
+// foundMessage is a SAML message found in an entry.
+type foundMessage struct {
+	param string // SAMLRequest or SAMLResponse
+	where string // query, body, location, referer, html-form
+	msg   *samlmsg.Message
+	err   error
+	// formAction is the URL an HTML auto-post form posts to.
+	formAction string
+	// relayState is the RelayState carried beside it; hasRelayState says
+	// whether the parameter was there at all.
+	relayState    string
+	hasRelayState bool
+}
+
+// aadError is an AADSTS error shown on a page or in a SAML status.
+type aadError struct {
+	Code    string
+	Message string
+}
+
+// entryFacts is what the analysis keeps of one relevant entry.
+type entryFacts struct {
+	idx       int
+	started   time.Time
+	timeMS    float64
+	method    string
+	url       string
+	u         *url.URL
+	status    int
+	location  string
+	pageref   string
+	steps     []string
+	messages  []foundMessage
+	aad       []aadError
+	spErrors  []string // Cognito messages (error_description or page text)
+	truncated bool     // a body that mattered was cut short
+	formField map[string]bool
+	// acsRelayState says whether a SAMLResponse post carried RelayState.
+	acsRelayState bool
+}
+
+var (
+	aadstsRE = regexp.MustCompile(`AADSTS(\d{5,8})(?::|\s)\s*([^"<\r\n]{0,400})`)
+	// cognitoPage holds Cognito's page messages (§5.7 of the reference).
+	cognitoPage = []string{
+		"Invalid samlResponse or relayState from identity provider",
+		"Invalid relayState from identity provider",
+		"Required String parameter 'RelayState' is not present",
+		"An error was encountered with the requested page",
+		"Invalid SAML response received",
+		"Error in SAML response processing",
+		"Something went wrong",
+	}
+)
+
+// isEntraHost reports whether host is Entra's sign-in service.
+func isEntraHost(host string) bool {
+	host = strings.ToLower(host)
+	return host == "login.microsoftonline.com" || host == "login.windows.net" ||
+		host == "login.microsoft.com" || strings.HasSuffix(host, ".login.microsoftonline.com")
+}
+
+// facts extracts what matters from a decoded entry; ok is false when the
+// entry plays no part in an SSO flow.
+func facts(idx int, e *Entry) (*entryFacts, bool) {
+	f := &entryFacts{
+		idx:     idx,
+		timeMS:  e.Time,
+		method:  strings.ToUpper(e.Request.Method),
+		url:     e.Request.URL,
+		status:  e.Response.Status,
+		pageref: e.Pageref,
+	}
+	f.started, _ = time.Parse(time.RFC3339Nano, e.StartedDateTime)
+	u, err := url.Parse(e.Request.URL)
+	if err != nil {
+		u = &url.URL{}
+	}
+	f.u = u
+	f.location, _ = Header(e.Response.Headers, "Location")
+	if f.location == "" {
+		f.location = e.Response.RedirectURL
+	}
+	q := u.Query()
+	if len(q) == 0 && len(e.Request.QueryString) > 0 {
+		q = url.Values{}
+		for _, p := range e.Request.QueryString {
+			q.Add(p.Name, p.Value)
+		}
+	}
+	form := postForm(e.Request.PostData)
+	f.formField = map[string]bool{}
+	for k := range form {
+		f.formField[strings.ToLower(k)] = true
+	}
+
+	// SAML messages in the request itself.
+	for _, p := range []string{"SAMLRequest", "SAMLResponse"} {
+		if v, ok := q[p]; ok && len(v) > 0 {
+			rs, has := first(q, "RelayState")
+			f.messages = append(f.messages, decodeFound(p, "query", v[0], rs, has))
+		}
+		if v, ok := form[p]; ok && len(v) > 0 {
+			rs, has := first(form, "RelayState")
+			f.messages = append(f.messages, decodeFound(p, "body", v[0], rs, has))
+		}
+	}
+	// A redirect to the IdP, and the page the request came from.
+	for _, wr := range [][2]string{{"location", f.location}, {"referer", headerOr(e.Request.Headers, "Referer")}} {
+		where, raw := wr[0], wr[1]
+		if raw == "" || !strings.Contains(raw, "SAMLRe") {
+			continue
+		}
+		lu, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		lq := lu.Query()
+		for _, p := range []string{"SAMLRequest", "SAMLResponse"} {
+			if v, ok := lq[p]; ok && len(v) > 0 {
+				rs, has := first(lq, "RelayState")
+				f.messages = append(f.messages, decodeFound(p, where, v[0], rs, has))
+			}
+		}
+	}
+	// Errors carried in URLs: the request's own and the redirect's.
+	for _, raw := range []string{f.location, e.Request.URL} {
+		if raw == "" || !strings.Contains(raw, "error") {
+			continue
+		}
+		if lu, err := url.Parse(raw); err == nil {
+			if d := lu.Query().Get("error_description"); d != "" {
+				if m := aadstsRE.FindStringSubmatch(d); m != nil && isEntraHost(lu.Host) {
+					f.aad = append(f.aad, aadError{Code: m[1], Message: strings.TrimSpace(m[2])})
+				} else if raw == f.location {
+					f.spErrors = append(f.spErrors, d)
+				}
+			}
+		}
+	}
+	// The response body: Entra's pages and auto-post form, Cognito's pages.
+	if body, truncated := e.Response.Content.Body(); len(body) > 0 && isHTMLish(e.Response.Content.MimeType, body) {
+		s := string(body)
+		if strings.Contains(s, "SAMLRe") {
+			for _, fm := range formMessages(s) {
+				f.messages = append(f.messages, fm)
+			}
+		}
+		if strings.Contains(s, "AADSTS") {
+			seen := map[string]bool{}
+			for _, m := range aadstsRE.FindAllStringSubmatch(s, -1) {
+				if seen[m[1]] {
+					continue
+				}
+				seen[m[1]] = true
+				f.aad = append(f.aad, aadError{Code: m[1], Message: cleanMessage(m[2])})
+			}
+		}
+		if !isEntraHost(u.Host) {
+			text := html.UnescapeString(s)
+			for _, msg := range cognitoPage {
+				if i := strings.Index(text, msg); i >= 0 {
+					f.spErrors = append(f.spErrors, pageMessage(text[i:]))
+					break
+				}
+			}
+		}
+		if truncated {
+			f.truncated = true
+		}
+	}
+	for _, m := range f.messages {
+		if m.param == "SAMLResponse" && m.where == "html-form" {
+			f.steps = append(f.steps, StepIdPResponse)
+			break
+		}
+	}
+	// Classify the request.
+	path := strings.TrimSuffix(u.Path, "/")
+	switch {
+	case hasMessage(f, "SAMLResponse", "body", "query"):
+		f.steps = append([]string{StepACS}, f.steps...)
+		_, f.acsRelayState = form["RelayState"]
+		if !f.acsRelayState {
+			_, f.acsRelayState = q["RelayState"]
+		}
+	case hasMessage(f, "SAMLRequest", "query", "body"):
+		f.steps = append([]string{StepIdPRequest}, f.steps...)
+	case path == "/sso" && f.method == "GET":
+		f.steps = append([]string{StepStart}, f.steps...)
+	case strings.HasSuffix(path, "/authorize") && (q.Has("identity_provider") || q.Has("idp_identifier") || q.Has("client_id")):
+		f.steps = append([]string{StepAuthorize}, f.steps...)
+	case f.method == "POST" && (f.formField["loginfmt"] || f.formField["passwd"]):
+		f.steps = append([]string{StepSignIn}, f.steps...)
+	case !isEntraHost(u.Host) && (q.Has("code") || q.Has("error_description")) && !strings.HasSuffix(path, "/token"):
+		f.steps = append([]string{StepLanding}, f.steps...)
+		if d := q.Get("error_description"); d != "" {
+			f.spErrors = append(f.spErrors, d)
+		}
+	}
+	if len(f.aad) > 0 {
+		f.steps = append(f.steps, StepIdPError)
+	}
+	if len(f.spErrors) > 0 && !contains(f.steps, StepLanding) {
+		f.steps = append(f.steps, StepSPError)
+	}
+	f.spErrors = dedupe(f.spErrors)
+	return f, len(f.steps) > 0
+}
+
+func decodeFound(param, where, value, relayState string, hasRelayState bool) foundMessage {
+	fm := foundMessage{param: param, where: where, relayState: relayState, hasRelayState: hasRelayState}
+	xml, _, err := samlmsg.Decode(value)
+	if err != nil && len(xml) == 0 {
+		fm.err = err
+		return fm
+	}
+	fm.msg, fm.err = samlmsg.Parse(xml)
+	if err != nil && fm.err == nil {
+		fm.err = err
+	}
+	return fm
+}
+
+// formMessages finds SAMLRequest/SAMLResponse hidden inputs in an HTML
+// page and the action of the form that holds them.
+func formMessages(page string) []foundMessage {
+	var out []foundMessage
+	z := xhtml.NewTokenizer(strings.NewReader(page))
+	action := ""
+	var pending []foundMessage
+	relay, hasRelay := "", false
+	flush := func() {
+		for _, fm := range pending {
+			fm.formAction = action
+			fm.relayState, fm.hasRelayState = relay, hasRelay
+			out = append(out, fm)
+		}
+		pending, relay, hasRelay = nil, "", false
+	}
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		if tt != xhtml.StartTagToken && tt != xhtml.SelfClosingTagToken && tt != xhtml.EndTagToken {
+			continue
+		}
+		tok := z.Token()
+		switch tok.Data {
+		case "form":
+			if tt == xhtml.EndTagToken {
+				flush()
+				action = ""
+				continue
+			}
+			flush()
+			action = attr(tok, "action")
+		case "input":
+			name, value := attr(tok, "name"), attr(tok, "value")
+			switch name {
+			case "SAMLRequest", "SAMLResponse":
+				pending = append(pending, decodeFound(name, "html-form", value, "", false))
+			case "RelayState":
+				relay, hasRelay = value, true
+			}
+		}
+	}
+	flush()
+	return out
+}
+
+func attr(t xhtml.Token, name string) string {
+	for _, a := range t.Attr {
+		if strings.EqualFold(a.Key, name) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// postForm reads a form-encoded request body from its params or its text.
+func postForm(pd *PostData) url.Values {
+	out := url.Values{}
+	if pd == nil {
+		return out
+	}
+	if len(pd.Params) > 0 {
+		for _, p := range pd.Params {
+			out.Add(p.Name, p.Value)
+		}
+		return out
+	}
+	mt := strings.ToLower(pd.MimeType)
+	if strings.Contains(mt, "x-www-form-urlencoded") || (mt == "" && strings.Contains(pd.Text, "=")) {
+		if v, err := url.ParseQuery(pd.Text); err == nil {
+			return v
+		}
+	}
+	return out
+}
+
+func isHTMLish(mimeType string, body []byte) bool {
+	mt := strings.ToLower(mimeType)
+	if strings.Contains(mt, "html") || strings.Contains(mt, "xml") {
+		return true
+	}
+	if mt == "" || strings.HasPrefix(mt, "text/plain") {
+		t := bytes.TrimSpace(body)
+		return len(t) > 0 && t[0] == '<'
+	}
+	return false
+}
+
+func hasMessage(f *entryFacts, param string, wheres ...string) bool {
+	for _, m := range f.messages {
+		if m.param == param && contains(wheres, m.where) {
+			return true
+		}
+	}
+	return false
+}
+
+func first(v url.Values, k string) (string, bool) {
+	vs, ok := v[k]
+	if !ok || len(vs) == 0 {
+		return "", ok
+	}
+	return vs[0], true
+}
+
+func headerOr(hs []NameValue, name string) string {
+	v, _ := Header(hs, name)
+	return v
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// cleanMessage undoes the escaping an AADSTS message picks up inside the
+// page's script ($Config) or HTML.
+func cleanMessage(s string) string {
+	for _, cut := range []string{`\r\n`, `\n`, "Trace ID:"} {
+		if i := strings.Index(s, cut); i >= 0 {
+			s = s[:i]
+		}
+	}
+	s = strings.TrimRight(s, `\`)
+	if u, err := strconv.Unquote(`"` + strings.ReplaceAll(s, `"`, `\"`) + `"`); err == nil {
+		s = u
+	}
+	return strings.TrimSpace(html.UnescapeString(s))
+}
+
+// pageMessage cuts a Cognito page message at the end of its sentence or
+// markup.
+func pageMessage(s string) string {
+	if i := strings.IndexAny(s, "<\n\""); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return strings.TrimSpace(s)
+}
