@@ -1,0 +1,21 @@
+// Package cognito is the mock RudderStack user pool: the hosted endpoints of
+// an Amazon Cognito user pool with one SAML identity provider per
+// organisation, as RudderStack runs it on auth2.rudderstack.com.
+//
+// It serves three endpoints. /oauth2/authorize checks the app client, finds
+// the organisation's identity provider, and sends the browser to the IdP
+// with an HTTP-Redirect AuthnRequest and an opaque RelayState, keeping the
+// pending request server-side for five minutes. /saml2/idpresponse (the
+// ACS) validates the IdP's response the way Cognito does — signature against
+// the metadata certificates, Audience, Recipient and Destination,
+// InResponseTo, time window, Status, Issuer, replay, encryption when
+// required — maps the attributes, and answers the app's redirect_uri with an
+// authorization code, or with error=server_error and Cognito's
+// error_description. /error shows Cognito's hosted error page.
+//
+// The XML, signature and time checks are crewjam/saml's ServiceProvider,
+// one per organisation, built from the organisation's App Federation
+// Metadata (fetched over HTTP and cached for six hours, as Cognito does).
+// Everything time-dependent runs on the injected clock; crewjam's package
+// globals are never changed.
+package cognito

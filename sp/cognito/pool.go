@@ -1,0 +1,226 @@
+package cognito
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/ssowiz/ssowiz/internal/store"
+	"github.com/ssowiz/ssowiz/sp/accounts"
+)
+
+// DefaultPoolID is RudderStack's user pool, whose entity ID every
+// RudderStack SSO guide gives.
+const DefaultPoolID = "us-east-1_ABZiTjXia"
+
+// EntityIDPrefix makes a pool's SAML entity ID: the prefix and the pool ID.
+const EntityIDPrefix = "urn:amazon:cognito:sp:"
+
+// The hosted endpoints' paths, as Cognito names them.
+const (
+	AuthorizePath = "/oauth2/authorize"
+	ACSPath       = "/saml2/idpresponse"
+	ErrorPath     = "/error"
+)
+
+// Time limits of the flow.
+const (
+	// PendingTTL is how long the pool waits for the IdP's response to an
+	// AuthnRequest; Cognito cancels sign-ins that take longer.
+	PendingTTL = 5 * time.Minute
+	// CodeTTL is how long an authorization code can be exchanged.
+	CodeTTL = 5 * time.Minute
+	// DefaultMetadataTTL is how long fetched IdP metadata is used before it
+	// is fetched again ("up to 6 hours" in Cognito's documentation), which is
+	// why an IdP must publish old and new certificates during a rotation.
+	DefaultMetadataTTL = 6 * time.Hour
+	// MaxSAMLResponseChars is the largest SAMLResponse Cognito accepts.
+	MaxSAMLResponseChars = 100000
+)
+
+// Orgs is what the pool needs from the SP's account store: the
+// organisations, each holding its SAML identity provider configuration, and
+// a user lookup to tell a first sign-in from a later one.
+// *accounts.Store implements it.
+type Orgs interface {
+	GetOrg(ctx context.Context, id string) (accounts.Org, error)
+	ListOrgs(ctx context.Context) ([]accounts.Org, error)
+	FindOrgByDomain(ctx context.Context, domain string) (accounts.Org, error)
+	FindUserByUserName(ctx context.Context, orgID, userName string) (accounts.User, error)
+}
+
+// Client is an app client of the pool.
+type Client struct {
+	// ID is the client_id.
+	ID string
+	// CallbackURLs are the allowed redirect_uri values, compared exactly.
+	CallbackURLs []string
+}
+
+// Config configures a Pool.
+type Config struct {
+	// Orgs holds the organisations and their SAML identity providers.
+	Orgs Orgs
+	// AuthURL is the base URL of the hosted endpoints, e.g.
+	// https://auth2.rudderstack.com, without a path. Every URL the pool
+	// issues (the ACS in AuthnRequests, error pages) is built from it, never
+	// from a request's Host.
+	AuthURL string
+	// PoolID is the user pool ID; DefaultPoolID when empty.
+	PoolID string
+	// Clients are the app clients; at least one is required.
+	Clients []Client
+	// HTTPClient fetches IdP metadata; nil means a client with a 30-second
+	// timeout. Rehearsals pass one that routes production hosts to the local
+	// mocks.
+	HTTPClient *http.Client
+	// StartURL is where users start an SP-initiated sign-in (the app's
+	// /sso); hints on error pages point there.
+	StartURL string
+	// AllowHTTPMetadata accepts http:// metadata URLs on any port, for
+	// serving on loopback. Cognito itself wants https on port 443.
+	AllowHTTPMetadata bool
+	// MetadataTTL overrides DefaultMetadataTTL when positive.
+	MetadataTTL time.Duration
+	// DataDir keeps the pool's state (pending requests, seen assertion IDs,
+	// encryption keys) in DataDir/cognito.db; empty keeps it in memory.
+	DataDir string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the private reasons for rejected responses; nil
+	// discards. Assertions and tokens are never logged.
+	Logger *slog.Logger
+}
+
+// Pool is the user pool's hosted endpoints. It is safe for concurrent use.
+type Pool struct {
+	orgs        Orgs
+	db          *sql.DB
+	authURL     string
+	entityID    string
+	acsURL      string
+	startURL    string
+	clients     map[string]Client
+	httpClient  *http.Client
+	allowHTTP   bool
+	metadataTTL time.Duration
+	now         func() time.Time
+	log         *slog.Logger
+
+	replay *replayCache
+	codes  *codeStore
+
+	metaMu    sync.Mutex
+	meta      map[string]*providerEntry // by org ID
+	metaGroup singleflight.Group
+
+	// providers maps a provider name (identity_provider=) to the org ID
+	// that last had it, so authorize need not scan every org.
+	providersMu sync.Mutex
+	providers   map[string]string
+
+	sweepMu   sync.Mutex
+	lastSweep time.Time
+}
+
+// New opens the pool's database and returns the pool.
+func New(ctx context.Context, cfg Config) (*Pool, error) {
+	if cfg.Orgs == nil {
+		return nil, fmt.Errorf("Orgs is nil: %w", ErrConfig)
+	}
+	authURL, err := baseURL("AuthURL", cfg.AuthURL)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Clients) == 0 {
+		return nil, fmt.Errorf("no app client: %w", ErrConfig)
+	}
+	clients := map[string]Client{}
+	for _, c := range cfg.Clients {
+		if c.ID == "" || len(c.CallbackURLs) == 0 {
+			return nil, fmt.Errorf("app client %q needs an ID and at least one callback URL: %w", c.ID, ErrConfig)
+		}
+		clients[c.ID] = c
+	}
+	poolID := cfg.PoolID
+	if poolID == "" {
+		poolID = DefaultPoolID
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	ttl := cfg.MetadataTTL
+	if ttl <= 0 {
+		ttl = DefaultMetadataTTL
+	}
+	db, err := store.Open(ctx, store.Options{Dir: cfg.DataDir, Name: "cognito"}, migrations)
+	if err != nil {
+		return nil, fmt.Errorf("cognito: %w", err)
+	}
+	p := &Pool{
+		orgs:        cfg.Orgs,
+		db:          db,
+		authURL:     authURL,
+		entityID:    EntityIDPrefix + poolID,
+		acsURL:      authURL + ACSPath,
+		startURL:    cfg.StartURL,
+		clients:     clients,
+		httpClient:  httpClient,
+		allowHTTP:   cfg.AllowHTTPMetadata,
+		metadataTTL: ttl,
+		now:         now,
+		log:         logger,
+		codes:       newCodeStore(now),
+		meta:        map[string]*providerEntry{},
+		providers:   map[string]string{},
+	}
+	p.replay = &replayCache{db: db, now: now}
+	return p, nil
+}
+
+// Close releases the database.
+func (p *Pool) Close() error { return p.db.Close() }
+
+// EntityID is the pool's SAML entity ID (the Identifier an admin enters in
+// Entra's Basic SAML Configuration).
+func (p *Pool) EntityID() string { return p.entityID }
+
+// ACSURL is the pool's assertion consumer service (Entra's Reply URL).
+func (p *Pool) ACSURL() string { return p.acsURL }
+
+// AuthorizeURL is the pool's authorize endpoint.
+func (p *Pool) AuthorizeURL() string { return p.authURL + AuthorizePath }
+
+// baseURL checks a configured base URL: absolute http(s), a host, no path,
+// query or fragment. It returns it without a trailing slash.
+func baseURL(field, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %v: %w", field, raw, err, ErrConfig)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%s %q must be an absolute http:// or https:// URL: %w", field, raw, ErrConfig)
+	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%s %q must have no path, query or fragment: %w", field, raw, ErrConfig)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}

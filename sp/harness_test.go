@@ -1,0 +1,267 @@
+package sp_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crewjam/saml"
+
+	"github.com/ssowiz/ssowiz/sp"
+	"github.com/ssowiz/ssowiz/sp/accounts"
+	"github.com/ssowiz/ssowiz/sp/internal/samltest"
+)
+
+// Base URLs: the production names with a test TLD, served over plain HTTP
+// by one httptest server that routes by Host, like a hosts file.
+const (
+	appURL   = "http://app.rudderstack.test"
+	authURL  = "http://auth2.rudderstack.test"
+	apiURL   = "http://api.rudderstack.test"
+	idpBase  = "http://login.microsoftonline.test"
+	idpHost  = "login.microsoftonline.test"
+	tenant   = "aaaabbbb-0000-cccc-1111-dddd2222eeee"
+	entityID = "urn:amazon:cognito:sp:us-east-1_ABZiTjXia"
+	acsURL   = authURL + "/saml2/idpresponse"
+	provider = "EntraID"
+)
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// testKeys are made once per test binary: RSA key generation is slow.
+var testKeys = sync.OnceValues(func() ([2]*samltest.Key, error) {
+	var ks [2]*samltest.Key
+	for i := range ks {
+		k, err := samltest.NewKey(t0.AddDate(0, -1, 0))
+		if err != nil {
+			return ks, err
+		}
+		ks[i] = k
+	}
+	return ks, nil
+})
+
+// clock is a frozen, settable clock shared by the SP and the test IdP.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type harness struct {
+	t        *testing.T
+	clock    *clock
+	dir      string
+	accounts *accounts.Store
+	srv      *sp.Server
+	idp      *samltest.IdP
+	ts       *httptest.Server
+	org      accounts.Org
+	spCfg    sp.Config
+	swap     *swapHandler
+}
+
+// swapHandler lets a test restart the SP behind the same listener.
+type swapHandler struct {
+	mu sync.Mutex
+	h  http.Handler
+}
+
+func (s *swapHandler) set(h http.Handler) { s.mu.Lock(); s.h = h; s.mu.Unlock() }
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.h
+	s.mu.Unlock()
+	h.ServeHTTP(w, r)
+}
+
+type harnessOptions struct {
+	dir   string
+	sso   func(*accounts.SSOConfig)
+	scim  http.Handler
+	hosts [3]string // app, auth, api base URLs; the defaults when empty
+}
+
+func newHarness(t *testing.T, o harnessOptions) *harness {
+	t.Helper()
+	keys, err := testKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, clock: &clock{t: t0}, dir: o.dir, swap: &swapHandler{}}
+	h.idp = &samltest.IdP{Tenant: tenant, BaseURL: idpBase, Key: keys[0], Now: h.clock.Now}
+	h.idp.SetUser(alice("Alice Example"), nil)
+
+	idpHandler := h.idp.Handler()
+	h.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Host, idpHost) {
+			idpHandler.ServeHTTP(w, r)
+			return
+		}
+		h.swap.ServeHTTP(w, r)
+	}))
+	t.Cleanup(h.ts.Close)
+
+	bases := o.hosts
+	if bases[0] == "" {
+		bases = [3]string{appURL, authURL, apiURL}
+	}
+	h.spCfg = sp.Config{
+		AppURL: bases[0], AuthURL: bases[1], APIURL: bases[2],
+		HTTPClient:        routedClient(h.ts.Listener.Addr().String()),
+		AllowHTTPMetadata: true,
+		SCIM:              o.scim,
+		DataDir:           o.dir,
+		Now:               h.clock.Now,
+	}
+	h.start()
+
+	sso := accounts.SSOConfig{
+		ProviderName:     provider,
+		MetadataURL:      h.idp.MetadataURL(),
+		AttributeMapping: accounts.DefaultAttributeMapping(),
+	}
+	if o.sso != nil {
+		o.sso(&sso)
+	}
+	ctx := context.Background()
+	if orgs, err := h.accounts.ListOrgs(ctx); err == nil && len(orgs) > 0 {
+		h.org = orgs[0]
+	} else {
+		h.org, err = h.accounts.CreateOrg(ctx, accounts.Org{Name: "Contoso", Domains: []string{"contoso.com"}, SSO: sso})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h
+}
+
+// start opens the account store and the SP (again, after stop, on the same
+// data directory).
+func (h *harness) start() {
+	h.t.Helper()
+	st, err := accounts.Open(context.Background(), accounts.Options{Dir: h.dir, Now: h.clock.Now})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cfg := h.spCfg
+	cfg.Accounts = st
+	srv, err := sp.New(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.accounts, h.srv = st, srv
+	h.swap.set(srv.Handler())
+	h.t.Cleanup(h.stop)
+}
+
+func (h *harness) stop() {
+	if h.srv != nil {
+		h.srv.Close()
+		h.accounts.Close()
+		h.srv, h.accounts = nil, nil
+	}
+}
+
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
+func (h *harness) browser() *samltest.Browser {
+	return samltest.NewBrowser(h.ts.Listener.Addr().String())
+}
+
+func routedClient(addr string) *http.Client {
+	d := &net.Dialer{}
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addr)
+		},
+	}}
+}
+
+func alice(lastName string) samltest.User {
+	return samltest.User{NameID: "alice@contoso.com", Attrs: []samltest.Attr{
+		{Name: "Email", Values: []string{"alice@contoso.com"}},
+		{Name: "LastName", Values: []string{lastName}},
+	}}
+}
+
+// begin runs /sso up to the IdP's auto-posting form and returns the form's
+// fields (SAMLResponse, RelayState) and the AuthnRequest the IdP received.
+func (h *harness) begin(b *samltest.Browser) (url.Values, *saml.AuthnRequest) {
+	h.t.Helper()
+	page, err := b.Get(appURL + "/sso?email=alice@contoso.com")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if page.URL.Host != idpHost {
+		h.t.Fatalf("/sso ended at %s (status %d), not at the IdP: %s", page.URL, page.Status, page.Body)
+	}
+	action, fields, err := samltest.ParseForm(page.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if action != acsURL {
+		h.t.Fatalf("IdP posts to %q, want %q", action, acsURL)
+	}
+	reqs := h.idp.Requests()
+	return fields, reqs[len(reqs)-1]
+}
+
+// post sends a SAML response to the ACS and returns the page it ends on.
+func (h *harness) post(b *samltest.Browser, fields url.Values) *samltest.Page {
+	h.t.Helper()
+	page, err := b.Post(acsURL, fields)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return page
+}
+
+// response builds a response to req with Entra's defaults for alice,
+// changed by tweak.
+func (h *harness) response(req *saml.AuthnRequest, tweak func(*samltest.Response)) []byte {
+	h.t.Helper()
+	u := alice("Alice Example")
+	r := samltest.Response{
+		InResponseTo: req.ID, ACS: req.AssertionConsumerServiceURL, Audience: req.Issuer.Value,
+		NameID: u.NameID, Attrs: u.Attrs, SignAssertion: true,
+	}
+	if tweak != nil {
+		tweak(&r)
+	}
+	doc, err := h.idp.Build(r)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return doc
+}
+
+func (h *harness) userCount() int {
+	h.t.Helper()
+	n, err := h.accounts.CountUsers(context.Background(), h.org.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+func (h *harness) sessionCount() int {
+	h.t.Helper()
+	n, err := h.srv.SessionCount(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
