@@ -88,5 +88,6 @@ It runs a mock Entra ID tenant and a mock service provider on loopback.`,
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	root.AddCommand(newServeCmd(e))
 	return root
 }

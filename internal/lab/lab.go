@@ -1,0 +1,285 @@
+// Package lab starts the two mocks together — the mock Entra ID tenant
+// and the mock RudderStack service provider — on loopback listeners,
+// seeded with the demo tenant, its users and an app configured as the
+// guide says, and an SP organisation federated with it.
+//
+// `ssowiz serve` runs one for a real browser; tests and benchmarks run one
+// per test. Mode Loopback serves plain HTTP at the listeners' own
+// addresses; mode Rehearsal serves TLS from a local CA under the
+// production host names, reached through a host-routing client.
+package lab
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ssowiz/ssowiz/internal/hostroute"
+	"github.com/ssowiz/ssowiz/internal/localca"
+	"github.com/ssowiz/ssowiz/mockidp"
+	"github.com/ssowiz/ssowiz/mockidp/directory"
+	"github.com/ssowiz/ssowiz/sp"
+	"github.com/ssowiz/ssowiz/sp/accounts"
+)
+
+// Mode says how the mocks are reached.
+type Mode int
+
+const (
+	// Loopback serves plain HTTP at http://<listener address>; what
+	// `serve` does for a browser on the same machine.
+	Loopback Mode = iota
+	// Rehearsal serves TLS under the production host names
+	// (login.microsoftonline.com, app/auth2/api.rudderstack.com), reached
+	// with Lab.Client, which routes them to the listeners like a hosts
+	// file; nothing leaves the machine.
+	Rehearsal
+)
+
+// The production hosts a rehearsal stands in for.
+const (
+	EntraHost = "login.microsoftonline.com"
+	AppHost   = "app.rudderstack.com"
+	AuthHost  = "auth2.rudderstack.com"
+	APIHost   = "api.rudderstack.com"
+)
+
+// Options configures Start.
+type Options struct {
+	Mode Mode
+	// IDPAddr and SPAddr are the listen addresses; empty means a free port
+	// on 127.0.0.1.
+	IDPAddr, SPAddr string
+	// DataDir keeps all state across restarts; empty keeps it in memory.
+	DataDir string
+	// Now is the clock for both mocks; nil means time.Now.
+	Now func() time.Time
+	// NewKey makes RSA keys for SAML signing certificates; nil makes fresh
+	// RSA-2048 keys. Tests and repeated rehearsals pass a cached key,
+	// because generating one takes a noticeable fraction of a second.
+	NewKey func() (*rsa.PrivateKey, error)
+	// Logger receives both mocks' diagnostics; nil discards.
+	Logger *slog.Logger
+}
+
+// Lab is a running pair of mocks.
+type Lab struct {
+	// Directory is the mock Entra tenant's state.
+	Directory *directory.Directory
+	// Accounts is the mock SP's state.
+	Accounts *accounts.Store
+	// IDP is the mock Entra ID server.
+	IDP *mockidp.Server
+	// SP is the mock service provider.
+	SP *sp.Server
+	// Routes and CA exist in Rehearsal mode: the host table and the local
+	// CA behind Client.
+	Routes *hostroute.Table
+	CA     *localca.CA
+
+	info    Info
+	client  *http.Client
+	servers []*http.Server
+	closers []func() error
+	wg      sync.WaitGroup
+	errs    chan error
+}
+
+// Info is what a person or a script needs to use the lab. Its JSON is the
+// stable shape `ssowiz serve --json` prints.
+type Info struct {
+	IDPMetadataURL string `json:"idp_metadata_url"`
+	IDPSSOURL      string `json:"idp_sso_url"`
+	SPLoginURL     string `json:"sp_login_url"`
+	SPACSURL       string `json:"sp_acs_url"`
+	SPEntityID     string `json:"sp_entity_id"`
+	SCIMBaseURL    string `json:"scim_base_url"`
+	AdminPAT       string `json:"admin_pat"`
+	Users          []User `json:"users"`
+	// The rest is extra detail for people and tools; scripts can rely on
+	// the fields above.
+	TenantID        string `json:"tenant_id"`
+	TenantDomain    string `json:"tenant_domain"`
+	AppID           string `json:"app_id"`
+	IDPInitiatedURL string `json:"idp_initiated_url"`
+	UserAccessURL   string `json:"user_access_url"`
+	IDPBaseURL      string `json:"idp_base_url"`
+	SPBaseURL       string `json:"sp_base_url"`
+	OrgID           string `json:"org_id"`
+}
+
+// User is a demo user's sign-in details.
+type User struct {
+	UPN         string `json:"upn"`
+	Password    string `json:"password"`
+	Assigned    bool   `json:"assigned"`
+	DisplayName string `json:"display_name"`
+	Enabled     bool   `json:"enabled"`
+	HasMail     bool   `json:"has_mail"`
+	// Purpose says what the user is there to rehearse.
+	Purpose string `json:"purpose"`
+}
+
+// Info returns the lab's URLs, demo users and admin token.
+func (l *Lab) Info() Info { return l.info }
+
+// Client returns an HTTP client that reaches the lab's URLs: the routed
+// TLS client in Rehearsal mode, a plain one otherwise. It follows no
+// redirects; browsers built on its transport do their own.
+func (l *Lab) Client() *http.Client { return l.client }
+
+// Err reports a server that stopped serving unexpectedly.
+func (l *Lab) Err() <-chan error { return l.errs }
+
+// Start listens, opens (or creates) the state, seeds the demo, and serves
+// both mocks until Close.
+func Start(ctx context.Context, opts Options) (l *Lab, err error) {
+	l = &Lab{errs: make(chan error, 2)}
+	defer func() {
+		if err != nil {
+			l.closeAll()
+			l = nil
+		}
+	}()
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+
+	idpLn, err := listen(opts.IDPAddr, "--idp-addr")
+	if err != nil {
+		return nil, err
+	}
+	l.closers = append(l.closers, idpLn.Close)
+	spLn, err := listen(opts.SPAddr, "--sp-addr")
+	if err != nil {
+		return nil, err
+	}
+	l.closers = append(l.closers, spLn.Close)
+
+	var idpBase, appBase, authBase, apiBase string
+	var metaClient *http.Client
+	switch opts.Mode {
+	case Loopback:
+		idpBase = "http://" + idpLn.Addr().String()
+		appBase = "http://" + spLn.Addr().String()
+		authBase, apiBase = appBase, appBase
+		l.client = &http.Client{CheckRedirect: noRedirects, Timeout: 30 * time.Second}
+		metaClient = &http.Client{Timeout: 30 * time.Second}
+	case Rehearsal:
+		idpBase, appBase, authBase, apiBase = "https://"+EntraHost, "https://"+AppHost, "https://"+AuthHost, "https://"+APIHost
+		if l.CA, err = localca.New(localca.Options{Now: opts.Now}); err != nil {
+			return nil, fmt.Errorf("lab: make the local CA: %w", err)
+		}
+		l.Routes = hostroute.New()
+		for host, ln := range map[string]net.Listener{EntraHost: idpLn, AppHost: spLn, AuthHost: spLn, APIHost: spLn} {
+			if err := l.Routes.Set(host, ln.Addr().String()); err != nil {
+				return nil, fmt.Errorf("lab: route %s: %w", host, err)
+			}
+		}
+		tr := hostroute.NewTransport(l.Routes, l.CA.ClientTLSConfig())
+		l.client = &http.Client{Transport: tr, CheckRedirect: noRedirects, Timeout: 30 * time.Second}
+		metaClient = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	default:
+		return nil, fmt.Errorf("lab: unknown mode %d", opts.Mode)
+	}
+
+	if l.Directory, err = directory.Open(ctx, directory.Options{Dir: opts.DataDir, Now: opts.Now, NewKey: opts.NewKey, Logger: logger.With("component", "directory")}); err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	l.closers = append(l.closers, l.Directory.Close)
+	if l.Accounts, err = accounts.Open(ctx, accounts.Options{Dir: opts.DataDir, Now: opts.Now}); err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	l.closers = append(l.closers, l.Accounts.Close)
+
+	if l.SP, err = sp.New(sp.Config{
+		Accounts: l.Accounts, AppURL: appBase, AuthURL: authBase, APIURL: apiBase,
+		HTTPClient: metaClient, AllowHTTPMetadata: opts.Mode == Loopback,
+		DataDir: opts.DataDir, Now: opts.Now, Logger: logger.With("component", "sp"),
+	}); err != nil {
+		return nil, fmt.Errorf("lab: start the service provider: %w", err)
+	}
+	l.closers = append(l.closers, l.SP.Close)
+	if l.IDP, err = mockidp.New(mockidp.Config{Directory: l.Directory, BaseURL: idpBase, Now: opts.Now, Logger: logger.With("component", "idp")}); err != nil {
+		return nil, fmt.Errorf("lab: start the mock Entra ID: %w", err)
+	}
+
+	if err := l.seed(ctx); err != nil {
+		return nil, err
+	}
+	l.info.IDPBaseURL, l.info.SPBaseURL = idpBase, appBase
+
+	l.serve(idpLn, l.IDP.Handler(), opts.Mode)
+	l.serve(spLn, l.SP.Handler(), opts.Mode)
+	return l, nil
+}
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func listen(addr, flag string) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (choose another address with %s)", addr, err, flag)
+	}
+	return ln, nil
+}
+
+func (l *Lab) serve(ln net.Listener, h http.Handler, mode Mode) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	if mode == Rehearsal {
+		srv.TLSConfig = l.CA.ServerTLSConfig()
+	}
+	l.servers = append(l.servers, srv)
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		var err error
+		if mode == Rehearsal {
+			err = srv.ServeTLS(ln, "", "")
+		} else {
+			err = srv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			l.errs <- fmt.Errorf("serve %s: %w", ln.Addr(), err)
+		}
+	}()
+}
+
+// Close shuts both servers down gracefully (finishing requests in flight
+// until ctx is done) and closes the state.
+func (l *Lab) Close(ctx context.Context) error {
+	var errs []error
+	for _, srv := range l.servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	l.wg.Wait()
+	if l.client != nil {
+		l.client.CloseIdleConnections()
+	}
+	errs = append(errs, l.closeAll())
+	return errors.Join(errs...)
+}
+
+func (l *Lab) closeAll() error {
+	var errs []error
+	for i := len(l.closers) - 1; i >= 0; i-- {
+		if err := l.closers[i](); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	l.closers = nil
+	return errors.Join(errs...)
+}
