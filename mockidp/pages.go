@@ -1,0 +1,111 @@
+package mockidp
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+)
+
+// The pages work without JavaScript: every step is a plain form, and the
+// response page's only script is the auto-submit that a <noscript> button
+// replaces. Element IDs follow Entra's (i0116 for the username, i0118 for
+// the password, idSIButton9 for the primary button) so browser scripts
+// written against Entra work here too.
+var pages = template.Must(template.New("pages").Parse(`
+{{define "head"}}<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.}}</title>
+<style>
+body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;background:#f2f2f2;margin:0;color:#1b1b1b}
+main{background:#fff;max-width:440px;margin:8vh auto;padding:44px;box-shadow:0 2px 6px rgba(0,0,0,.2)}
+.logo{font-weight:600;color:#737373;margin-bottom:16px}
+h1{font-size:1.5rem;font-weight:600;margin:0 0 16px}
+.tile{display:block;width:100%;text-align:left;background:none;border:0;border-bottom:1px solid #e6e6e6;padding:12px 0;cursor:pointer;font:inherit}
+.tile small{display:block;color:#605e5c}
+input[type=email],input[type=password],input[type=text]{width:100%;box-sizing:border-box;border:0;border-bottom:1px solid #666;padding:6px 0;font:inherit;margin:8px 0 16px}
+.primary{background:#0067b8;color:#fff;border:0;padding:6px 24px;font:inherit;cursor:pointer}
+.error{color:#e81123;margin:8px 0}
+.aadsts{color:#605e5c;font-size:.8rem}
+details{margin-top:24px;font-size:.85rem}
+dt{font-weight:600;display:inline}dd{display:inline;margin:0}dd:after{content:"";display:block}
+</style></head><body><main><div class="logo">Microsoft</div>{{end}}
+{{define "foot"}}</main></body></html>{{end}}
+
+{{define "picker"}}{{template "head" "Sign in to your account"}}
+<h1 id="pickerHeading">Pick an account</h1>
+{{range .Users}}<form method="post" action="{{$.Action}}">
+<input type="hidden" name="ctx" value="{{$.Ctx}}"><input type="hidden" name="loginfmt" value="{{.UPN}}">
+<button class="tile" type="submit" data-test-id="{{.UPN}}">{{.Name}}<small>{{.UPN}}</small></button>
+</form>
+{{end}}<form method="post" action="{{.Action}}" id="otherAccount">
+<input type="hidden" name="ctx" value="{{.Ctx}}">
+<h2><label for="i0116">Use another account</label></h2>
+{{if .Error}}<div id="usernameError" class="error" role="alert">{{.Error}}</div>{{if .Code}}<p class="aadsts">{{.Code}}: {{.CodeMessage}}</p>{{end}}{{end}}
+<input type="email" name="loginfmt" id="i0116" value="{{.LoginHint}}" placeholder="Email, phone, or Skype" autocomplete="username">
+<input class="primary" type="submit" id="idSIButton9" value="Next">
+</form>
+{{template "foot"}}{{end}}
+
+{{define "password"}}{{template "head" "Sign in to your account"}}
+<div id="displayName">{{.UPN}}</div>
+<h1 id="loginHeader">Enter password</h1>
+<form method="post" action="{{.Action}}" id="passwordForm">
+<input type="hidden" name="ctx" value="{{.Ctx}}"><input type="hidden" name="loginfmt" value="{{.UPN}}">
+{{if .Error}}<div id="passwordError" class="error" role="alert">{{.Error}}</div>{{if .Code}}<p class="aadsts">{{.Code}}: {{.CodeMessage}}</p>{{end}}{{end}}
+<label for="i0118">Password</label>
+<input type="password" name="passwd" id="i0118" autocomplete="current-password" autofocus>
+<input class="primary" type="submit" id="idSIButton9" value="Sign in">
+</form>
+{{template "foot"}}{{end}}
+
+{{define "error"}}{{template "head" .Title}}
+<h1 id="errorHeading">Sorry, but we’re having trouble signing you in.</h1>
+<div id="errorMessage"><p>{{.Code}}: {{.Message}}</p></div>
+<details id="troubleshooting" open><summary>Troubleshooting details</summary>
+<p>If you contact your administrator, send this info to them.</p>
+<dl>
+<dt>Request Id: </dt><dd id="requestId">{{.RequestID}}</dd>
+<dt>Correlation Id: </dt><dd id="correlationId">{{.CorrelationID}}</dd>
+<dt>Timestamp: </dt><dd id="timestamp">{{.Timestamp}}</dd>
+<dt>Message: </dt><dd id="message">{{.Code}}: {{.Message}}</dd>
+</dl>
+</details>
+{{template "foot"}}{{end}}
+
+{{define "post"}}<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="{{.Action}}"><input type="hidden" name="SAMLResponse" value="{{.SAMLResponse}}" />{{if .RelayState}}<input type="hidden" name="RelayState" value="{{.RelayState}}" />{{end}}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>{{end}}
+`))
+
+type pickerUser struct{ UPN, Name string }
+
+type pickerData struct {
+	Action, Ctx, LoginHint string
+	Users                  []pickerUser
+	Error, Code            string
+	CodeMessage            string
+}
+
+type passwordData struct {
+	Action, Ctx, UPN string
+	Error, Code      string
+	CodeMessage      string
+}
+
+type postData struct {
+	Action       string
+	SAMLResponse string
+	RelayState   string
+}
+
+// render executes a template into a buffer first, so a template error
+// never leaves a half-written page.
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error rendering the page", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,63 @@
+package mockidp
+
+import (
+	"context"
+	"net/url"
+	"time"
+)
+
+// SetupValues are what the portal's "Set up <app>" and "SAML
+// Certificates" boxes show for an app: the values the admin copies to the
+// service provider.
+type SetupValues struct {
+	// AppFederationMetadataURL is the URL the RudderStack guide says to
+	// send to RudderStack.
+	AppFederationMetadataURL string
+	// LoginURL is the SAML SSO endpoint.
+	LoginURL string
+	// MicrosoftEntraIdentifier is the IdP entity ID (Issuer).
+	MicrosoftEntraIdentifier string
+	// LogoutURL is the SAML SLO endpoint (the same URL as LoginURL).
+	LogoutURL string
+	// UserAccessURL is the My Apps tile link (Properties page).
+	UserAccessURL string
+	// CertificateThumbprint is the active certificate's thumbprint.
+	CertificateThumbprint string
+	// CertificateExpiry is the active certificate's expiration.
+	CertificateExpiry time.Time
+}
+
+// Setup returns the app's "Set up <app>" values, built from BaseURL.
+func (s *Server) Setup(ctx context.Context, appID string) (SetupValues, error) {
+	t, err := s.dir.Tenant(ctx)
+	if err != nil {
+		return SetupValues{}, err
+	}
+	app, err := s.dir.App(ctx, appID)
+	if err != nil {
+		return SetupValues{}, err
+	}
+	v := SetupValues{
+		AppFederationMetadataURL: s.metadataURL(t.ID, app.AppID),
+		LoginURL:                 s.loginURL(t.ID),
+		MicrosoftEntraIdentifier: IssuerFor(t.ID),
+		LogoutURL:                s.loginURL(t.ID),
+		UserAccessURL:            s.base + "/api/signin/" + app.AppID + "?tenantId=" + url.QueryEscape(t.ID),
+	}
+	certs, err := s.dir.Certificates(ctx, app.AppID)
+	if err != nil {
+		return SetupValues{}, err
+	}
+	for _, c := range certs {
+		if c.Active {
+			v.CertificateThumbprint, v.CertificateExpiry = c.Thumbprint, c.NotAfter
+		}
+	}
+	return v, nil
+}
+
+// IDPInitiatedURL is the explicit IdP-initiated launch for an app, the
+// portal's Test button in IdP mode.
+func (s *Server) IDPInitiatedURL(tenantID, appID string) string {
+	return s.base + "/" + tenantID + "/saml2/idpinitiated?appid=" + url.QueryEscape(appID)
+}
