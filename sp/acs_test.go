@@ -20,8 +20,8 @@ import (
 
 // expectRefused checks that a sign-in ended on an error page with the
 // message, from the expected part of the SP, and that it made no session
-// and no user.
-func (h *harness) expectRefused(b *samltest.Browser, page *samltest.Page, source, message string, usersBefore int) {
+// and no user (beyond the usersBefore and sessionsBefore that existed).
+func (h *harness) expectRefused(b *samltest.Browser, page *samltest.Page, source, message string, usersBefore, sessionsBefore int) {
 	h.t.Helper()
 	p, ok := sp.ReadErrorPage(page.Body)
 	if !ok {
@@ -42,8 +42,8 @@ func (h *harness) expectRefused(b *samltest.Browser, page *samltest.Page, source
 	if page.Status < 400 {
 		h.t.Errorf("status %d, want an error status", page.Status)
 	}
-	if n := h.sessionCount(); n != 0 {
-		h.t.Errorf("%d sessions, want none", n)
+	if n := h.sessionCount(); n != sessionsBefore {
+		h.t.Errorf("%d sessions, want %d", n, sessionsBefore)
 	}
 	if n := h.userCount(); n != usersBefore {
 		h.t.Errorf("%d users, want %d", n, usersBefore)
@@ -355,7 +355,7 @@ func TestACSRejections(t *testing.T) {
 			b := h.browser()
 			fields, req := h.begin(b)
 			page := h.post(b, tc.post(t, h, req, fields))
-			h.expectRefused(b, page, tc.source, tc.message, tc.users)
+			h.expectRefused(b, page, tc.source, tc.message, tc.users, 0)
 		})
 	}
 }

@@ -67,6 +67,9 @@ type harness struct {
 	org      accounts.Org
 	spCfg    sp.Config
 	swap     *swapHandler
+	// appURL and acsURL are this harness's (the defaults unless the
+	// options put the SP elsewhere).
+	appURL, acsURL string
 }
 
 // swapHandler lets a test restart the SP behind the same listener.
@@ -88,6 +91,8 @@ type harnessOptions struct {
 	sso   func(*accounts.SSOConfig)
 	scim  http.Handler
 	hosts [3]string // app, auth, api base URLs; the defaults when empty
+	// extraCerts are published in the IdP metadata besides its key's.
+	extraCerts []*samltest.Key
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
@@ -97,7 +102,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, clock: &clock{t: t0}, dir: o.dir, swap: &swapHandler{}}
-	h.idp = &samltest.IdP{Tenant: tenant, BaseURL: idpBase, Key: keys[0], Now: h.clock.Now}
+	h.idp = &samltest.IdP{Tenant: tenant, BaseURL: idpBase, Key: keys[0], ExtraCerts: o.extraCerts, Now: h.clock.Now}
 	h.idp.SetUser(alice("Alice Example"), nil)
 
 	idpHandler := h.idp.Handler()
@@ -114,6 +119,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if bases[0] == "" {
 		bases = [3]string{appURL, authURL, apiURL}
 	}
+	h.appURL, h.acsURL = bases[0], bases[1]+"/saml2/idpresponse"
 	h.spCfg = sp.Config{
 		AppURL: bases[0], AuthURL: bases[1], APIURL: bases[2],
 		HTTPClient:        routedClient(h.ts.Listener.Addr().String()),
@@ -201,7 +207,7 @@ func alice(lastName string) samltest.User {
 // fields (SAMLResponse, RelayState) and the AuthnRequest the IdP received.
 func (h *harness) begin(b *samltest.Browser) (url.Values, *saml.AuthnRequest) {
 	h.t.Helper()
-	page, err := b.Get(appURL + "/sso?email=alice@contoso.com")
+	page, err := b.Get(h.appURL + "/sso?email=alice@contoso.com")
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -212,8 +218,8 @@ func (h *harness) begin(b *samltest.Browser) (url.Values, *saml.AuthnRequest) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if action != acsURL {
-		h.t.Fatalf("IdP posts to %q, want %q", action, acsURL)
+	if action != h.acsURL {
+		h.t.Fatalf("IdP posts to %q, want %q", action, h.acsURL)
 	}
 	reqs := h.idp.Requests()
 	return fields, reqs[len(reqs)-1]
@@ -222,7 +228,7 @@ func (h *harness) begin(b *samltest.Browser) (url.Values, *saml.AuthnRequest) {
 // post sends a SAML response to the ACS and returns the page it ends on.
 func (h *harness) post(b *samltest.Browser, fields url.Values) *samltest.Page {
 	h.t.Helper()
-	page, err := b.Post(acsURL, fields)
+	page, err := b.Post(h.acsURL, fields)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -44,8 +44,10 @@ type IdP struct {
 	tweak func(*Response)
 	// requests are the AuthnRequests received, oldest first.
 	requests []*saml.AuthnRequest
-	// metadataHits counts metadata downloads.
+	// metadataHits counts metadata downloads; metadataDown makes them
+	// fail.
 	metadataHits int
+	metadataDown bool
 }
 
 func (i *IdP) now() time.Time {
@@ -81,6 +83,27 @@ func (i *IdP) Requests() []*saml.AuthnRequest {
 	return append([]*saml.AuthnRequest(nil), i.requests...)
 }
 
+// SetKeys replaces the signing key and the extra certificates the
+// metadata publishes (a certificate rotation), safely while serving.
+func (i *IdP) SetKeys(key *Key, extra []*Key) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.Key, i.ExtraCerts = key, extra
+}
+
+func (i *IdP) keys() (*Key, []*Key) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.Key, i.ExtraCerts
+}
+
+// SetMetadataDown makes metadata downloads answer 503 (down) or work again.
+func (i *IdP) SetMetadataDown(down bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.metadataDown = down
+}
+
 // MetadataHits is how many times the metadata was downloaded.
 func (i *IdP) MetadataHits() int {
 	i.mu.Lock()
@@ -92,8 +115,9 @@ func (i *IdP) MetadataHits() int {
 // EntityDescriptor with a WS-Fed RoleDescriptor before the IDPSSODescriptor,
 // and every certificate as a signing KeyDescriptor.
 func (i *IdP) Metadata() ([]byte, error) {
+	key, extra := i.keys()
 	var kds strings.Builder
-	for _, k := range append([]*Key{i.Key}, i.ExtraCerts...) {
+	for _, k := range append([]*Key{key}, extra...) {
 		kds.WriteString(`<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>` +
 			base64.StdEncoding.EncodeToString(k.Cert.Raw) + `</X509Certificate></X509Data></KeyInfo></KeyDescriptor>`)
 	}
@@ -110,7 +134,7 @@ func (i *IdP) Metadata() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	signed, err := Sign(i.Key, ed)
+	signed, err := Sign(key, ed)
 	if err != nil {
 		return nil, err
 	}
@@ -131,14 +155,19 @@ func (i *IdP) Metadata() ([]byte, error) {
 func (i *IdP) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /"+i.Tenant+"/federationmetadata/2007-06/federationmetadata.xml", func(w http.ResponseWriter, r *http.Request) {
+		i.mu.Lock()
+		i.metadataHits++
+		down := i.metadataDown
+		i.mu.Unlock()
+		if down {
+			http.Error(w, "down for the test", http.StatusServiceUnavailable)
+			return
+		}
 		b, err := i.Metadata()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		i.mu.Lock()
-		i.metadataHits++
-		i.mu.Unlock()
 		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		_, _ = w.Write(b)
 	})

@@ -126,7 +126,7 @@ func (i *IdP) defaults(r Response) Response {
 		r.Status = "urn:oasis:names:tc:SAML:2.0:status:Success"
 	}
 	if r.Key == nil {
-		r.Key = i.Key
+		r.Key, _ = i.keys()
 	}
 	return r
 }
