@@ -42,7 +42,7 @@ func Read(r io.Reader) (*HAR, error) {
 // request) are left out.
 func Write(w io.Writer, h *HAR) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	err := json.MarshalWrite(bw, h, jsontext.Multiline(true), jsontext.WithIndent("  "))
+	err := json.MarshalWrite(bw, h, jsontext.Multiline(true), jsontext.WithIndent("  "), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 	if err != nil {
 		return fmt.Errorf("write HAR: %w", err)
 	}

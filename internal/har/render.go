@@ -12,7 +12,7 @@ import (
 
 // WriteJSON writes the report in its documented JSON shape.
 func (r *Report) WriteJSON(w io.Writer) error {
-	b, err := json.Marshal(r, jsontext.Multiline(true), jsontext.WithIndent("  "), json.Deterministic(true))
+	b, err := json.Marshal(r, jsontext.Multiline(true), jsontext.WithIndent("  "), json.Deterministic(true), jsontext.AllowInvalidUTF8(true))
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}

@@ -65,7 +65,6 @@ func scan(r io.Reader, fn func(idx int, raw jsontext.Value) error) (*fileMeta, e
 	return meta, nil
 }
 
-
 func scanLog(dec *jsontext.Decoder, fn func(int, jsontext.Value) error) (*fileMeta, error) {
 	notHAR := func(why string, err error) error {
 		return fmt.Errorf("%w: %s: %v", ErrNotHAR, why, err)

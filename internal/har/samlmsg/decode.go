@@ -65,8 +65,8 @@ func Decode(value string) ([]byte, Encoding, error) {
 		return nil, Encoding{Deflated: true}, fmt.Errorf("%w: over %d bytes when inflated", ErrTooLarge, MaxXML)
 	}
 	if err != nil {
-		if len(x) > 0 && looksXML(x) && (errors.Is(err, io.ErrUnexpectedEOF) || !complete) {
-			return x, Encoding{Deflated: true}, fmt.Errorf("%w: deflate stream ends early", ErrTruncated)
+		if errors.Is(err, io.ErrUnexpectedEOF) && (len(x) == 0 || looksXML(x)) {
+			return x, Encoding{Deflated: true}, fmt.Errorf("%w: the deflate stream ends early", ErrTruncated)
 		}
 		return nil, Encoding{}, fmt.Errorf("%w: neither XML nor deflated XML after base64", ErrNotSAML)
 	}
