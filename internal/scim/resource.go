@@ -92,13 +92,36 @@ func FoldKey(s string) string {
 	for _, r := range s {
 		min := r
 		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < min {
-				min = f
-			}
+			min = minRune(min, f)
+		}
+		// ToLower can leave the orbit (U+0130 İ lowers to i, yet
+		// EqualFold("İ", "i") is false), so lower only within it.
+		if l := unicode.ToLower(min); orbitHas(min, l) {
+			min = l
 		}
 		b.WriteRune(min)
 	}
 	return b.String()
+}
+
+func minRune(a, b rune) rune {
+	if b < a {
+		return b
+	}
+	return a
+}
+
+// orbitHas reports whether x is in r's simple case-folding orbit.
+func orbitHas(r, x rune) bool {
+	if r == x {
+		return true
+	}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f == x {
+			return true
+		}
+	}
+	return false
 }
 
 // FindKey returns the key of m equal to name ignoring case. An exact match

@@ -76,10 +76,29 @@ func TestFoldKeyAgreesWithEqualFold(t *testing.T) {
 		{"Σίσυφος", "ΣΊΣΥΦΟΣ"},
 		{"a", "b"},
 		{"ǅ", "ǆ"},
+		{"İ", "i"}, // U+0130 lowers to i but does not fold to it
+		{"ı", "I"}, // U+0131 likewise
+		{"Jane@Contoso.COM", "jane@contoso.com"},
+	}
+	if got := FoldKey("Jane@Contoso.COM"); got != "jane@contoso.com" {
+		t.Errorf("FoldKey of ASCII = %q, want lower case", got)
 	}
 	for _, p := range pairs {
 		if (FoldKey(p[0]) == FoldKey(p[1])) != strings.EqualFold(p[0], p[1]) {
 			t.Errorf("FoldKey(%q)==FoldKey(%q) disagrees with EqualFold", p[0], p[1])
+		}
+	}
+}
+
+// TestFoldKeyStaysInOrbit checks every rune: its key is a rune EqualFold
+// treats as equal to it, so keys of different orbits never collide.
+func TestFoldKeyStaysInOrbit(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		if k := FoldKey(string(r)); !strings.EqualFold(k, string(r)) {
+			t.Fatalf("FoldKey(%U) = %q, which EqualFold does not equate with it", r, k)
 		}
 	}
 }

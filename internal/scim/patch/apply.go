@@ -19,8 +19,12 @@ import (
 // Attributes the operations do not touch keep their exact values and
 // names; new attributes take the case the client wrote them in; existing
 // ones keep the case they were stored with. The result of a failed
-// operation is an *OpError.
+// operation is an *OpError. A nil rt applies without a schema: every
+// attribute is treated as unknown and stored as sent.
 func Apply(rt *scim.ResourceType, r scim.Resource, req scim.PatchOp) (scim.Resource, bool, error) {
+	if rt == nil {
+		rt = &scim.ResourceType{Schema: &scim.Schema{}}
+	}
 	a := &applier{rt: rt, doc: r.Clone(), had: map[string]bool{}}
 	if a.doc == nil {
 		a.doc = scim.Resource{}
@@ -210,6 +214,9 @@ func (a *applier) applyPath(kind scim.OpKind, p filter.Path, v any) error {
 	// or its attribute in the pre-2018 dotted form "urn:...:User.department".
 	if p.URI != "" && p.Filter == nil {
 		full := p.URI + ":" + p.Attr
+		if a.rt.IsCore(full) {
+			return fmt.Errorf("%w: %s is the core schema, not an attribute; name an attribute, or leave the path out to address the whole resource", scim.ErrInvalidPath, full)
+		}
 		if ext := a.rt.Extension(full); ext != nil {
 			if p.Sub == "" {
 				return a.applyContainer(kind, ext.ID, v)

@@ -359,6 +359,13 @@ func TestApplyRFCShapes(t *testing.T) {
 		},
 		changed: true,
 	}, {
+		name: "a value path as a path-less key; clearing one address line keeps the rest",
+		body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+			{"op":"replace","value":{"addresses[type eq \"work\"].streetAddress":"1 Main St","addresses[type eq \"work\"].formatted":"1 Main St, Springfield"}},
+			{"op":"remove","path":"addresses[type eq \"work\"].formatted"}]}`,
+		want:    func(r scim.Resource) { r["addresses"] = []any{map[string]any{"type": "work", "streetAddress": "1 Main St"}} },
+		changed: true,
+	}, {
 		name:    "replace a whole matching element merges its sub-attributes",
 		body:    `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"emails[type eq \"work\"]","value":{"value":"w@example.com"}}]}`,
 		want:    func(r scim.Resource) { r["emails"].([]any)[0].(map[string]any)["value"] = "w@example.com" },
@@ -462,6 +469,7 @@ func TestApplyErrors(t *testing.T) {
 		{"no match for a filter the server cannot build from", false, `[{"op":"replace","path":"emails[type eq \"work\" or type eq \"home\"].display","value":"x"},{"op":"replace","path":"emails[value sw \"nobody\"].type","value":"x"}]`, scim.TypeNoTarget, []string{"Operations[1]", "no element of emails matches"}},
 		{"the second operation fails", false, `[{"op":"replace","path":"title","value":"ok"},{"op":"Replace","path":"active","value":1}]`, scim.TypeInvalidValue, []string{"Operations[1] (Replace \"active\")"}},
 		{"remove member with an empty value", true, `[{"op":"remove","path":"members","value":[{}]}]`, scim.TypeInvalidValue, []string{"names nothing to remove"}},
+		{"the core schema URN as a path", false, `[{"op":"add","path":"urn:ietf:params:scim:schemas:core:2.0:User","value":{"title":"x"}}]`, scim.TypeInvalidPath, []string{"is the core schema"}},
 		{"ordering comparison on a boolean in a path", false, `[{"op":"replace","path":"emails[primary gt true].value","value":"x"}]`, scim.TypeInvalidPath, []string{"cannot be ordered"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -511,4 +519,12 @@ func TestApplyInvalidOpKind(t *testing.T) {
 	req := scim.NewPatchOp(scim.Operation{Op: "Update", Path: "title", Value: "x"})
 	_, _, err := Apply(scim.UserType(), doc(t, storedUser), req)
 	assertSCIMError(t, err, scim.TypeInvalidSyntax, `op "Update"`)
+}
+
+func TestApplyWithoutSchema(t *testing.T) {
+	got, changed, err := ApplyJSON(nil, doc(t, `{"a":{"b":1},"list":[{"k":"x"}]}`), []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"a.c","value":2},{"op":"replace","path":"list[k eq \"X\"].v","value":true}]}`))
+	if err != nil || !changed {
+		t.Fatalf("ApplyJSON(nil schema) = %v, %v", changed, err)
+	}
+	assertDoc(t, got, doc(t, `{"a":{"b":1,"c":2},"list":[{"k":"x","v":true}]}`))
 }
