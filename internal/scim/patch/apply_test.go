@@ -363,7 +363,9 @@ func TestApplyRFCShapes(t *testing.T) {
 		body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
 			{"op":"replace","value":{"addresses[type eq \"work\"].streetAddress":"1 Main St","addresses[type eq \"work\"].formatted":"1 Main St, Springfield"}},
 			{"op":"remove","path":"addresses[type eq \"work\"].formatted"}]}`,
-		want:    func(r scim.Resource) { r["addresses"] = []any{map[string]any{"type": "work", "streetAddress": "1 Main St"}} },
+		want: func(r scim.Resource) {
+			r["addresses"] = []any{map[string]any{"type": "work", "streetAddress": "1 Main St"}}
+		},
 		changed: true,
 	}, {
 		name:    "replace a whole matching element merges its sub-attributes",
