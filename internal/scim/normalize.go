@@ -33,7 +33,7 @@ func (rt *ResourceType) NormalizeRequest(r Resource) error {
 			continue
 		}
 		if ext := rt.Extension(k); ext != nil {
-			nv, err := normalizeExtension(ext, k, v, true)
+			nv, err := normalizeExtension(ext, k, v)
 			if err != nil {
 				return err
 			}
@@ -81,8 +81,9 @@ func checkSchemas(v any) error {
 	return nil
 }
 
-// normalizeExtension normalizes the object held under an extension URN.
-func normalizeExtension(ext *Schema, name string, v any, dropReadOnly bool) (any, error) {
+// normalizeExtension normalizes the object held under an extension URN,
+// dropping its read-only attributes as NormalizeRequest does.
+func normalizeExtension(ext *Schema, name string, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -92,7 +93,7 @@ func normalizeExtension(ext *Schema, name string, v any, dropReadOnly bool) (any
 	}
 	for k, sv := range m {
 		a := ext.Attribute(k)
-		if a != nil && dropReadOnly && a.Mutability == ReadOnly {
+		if a != nil && a.Mutability == ReadOnly {
 			delete(m, k)
 			continue
 		}
@@ -106,13 +107,6 @@ func normalizeExtension(ext *Schema, name string, v any, dropReadOnly bool) (any
 		return nil, nil
 	}
 	return m, nil
-}
-
-// NormalizeExtension normalizes the object stored under an extension URN
-// (each attribute as NormalizeValue does). name is used in errors. It
-// returns nil when nothing is left.
-func NormalizeExtension(ext *Schema, name string, v any) (any, error) {
-	return normalizeExtension(ext, name, v, false)
 }
 
 func setOrDelete(m map[string]any, k string, v any) {
