@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"weak"
 )
 
 // Route is one entry of a Table.
@@ -40,8 +41,9 @@ type Table struct {
 	routes map[string]string // "host" or "host:port" → target address
 	// transports made by NewTransport for this table; their idle
 	// connections are closed when a route is replaced or removed, so no
-	// pooled connection keeps reaching the old target.
-	transports []*http.Transport
+	// pooled connection keeps reaching the old target. Weak, so a table
+	// does not keep a discarded transport alive.
+	transports []weak.Pointer[http.Transport]
 }
 
 // New returns an empty table: every host name fails to resolve until it has
@@ -163,9 +165,11 @@ func (t *Table) DialContext(ctx context.Context, network, address string) (net.C
 	}}
 }
 
-func closeIdle(transports []*http.Transport) {
-	for _, tr := range transports {
-		tr.CloseIdleConnections()
+func closeIdle(transports []weak.Pointer[http.Transport]) {
+	for _, w := range transports {
+		if tr := w.Value(); tr != nil {
+			tr.CloseIdleConnections()
+		}
 	}
 }
 

@@ -260,12 +260,29 @@ func TestReplacingARouteDropsPooledConnections(t *testing.T) {
 func TestConcurrentRouteUpdates(t *testing.T) {
 	srv := httptest.NewServer(echoServer("sp"))
 	defer srv.Close()
+	srv2 := httptest.NewServer(echoServer("sp"))
+	defer srv2.Close()
 	addr := srv.Listener.Addr().String()
 	tab := New()
 	tab.Set("app.rudderstack.com", addr)
 	client := &http.Client{Transport: NewTransport(tab, nil)}
 
 	var wg sync.WaitGroup
+	// The route in use moves between two equal servers while requests run,
+	// closing pooled connections each time.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range 40 {
+			target := addr
+			if i%2 == 1 {
+				target = srv2.Listener.Addr().String()
+			}
+			tab.Set("app.rudderstack.com", target)
+			NewTransport(tab, nil)
+		}
+		tab.Set("app.rudderstack.com", addr)
+	}()
 	for w := range 4 {
 		wg.Add(2)
 		go func() {

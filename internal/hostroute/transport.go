@@ -3,7 +3,9 @@ package hostroute
 import (
 	"crypto/tls"
 	"net/http"
+	"slices"
 	"time"
+	"weak"
 )
 
 // NewTransport returns an http.Transport that dials through routes and
@@ -39,7 +41,10 @@ func NewTransport(routes *Table, tlsConfig *tls.Config) *http.Transport {
 		ExpectContinueTimeout: time.Second,
 	}
 	routes.mu.Lock()
-	routes.transports = append(routes.transports, tr)
+	routes.transports = slices.DeleteFunc(routes.transports, func(w weak.Pointer[http.Transport]) bool {
+		return w.Value() == nil
+	})
+	routes.transports = append(routes.transports, weak.Make(tr))
 	routes.mu.Unlock()
 	return tr
 }
