@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssowiz/ssowiz/internal/scim"
 	"github.com/ssowiz/ssowiz/internal/store"
 )
 
@@ -83,8 +84,9 @@ func (u User) Status() string {
 }
 
 // userNameKey is the case-insensitive form userName uniqueness and lookups
-// use (SCIM's userName has caseExact=false).
-func userNameKey(s string) string { return strings.ToLower(s) }
+// use (SCIM's userName has caseExact=false). It folds exactly as the SCIM
+// filter evaluator compares, so an index hit and a filter match agree.
+func userNameKey(s string) string { return scim.FoldKey(s) }
 
 const userColumns = `id, org_id, user_name, external_id, email, given_name, family_name, display_name,
 	role, source, active, scim, version, created_at, updated_at, last_sign_in_at`
