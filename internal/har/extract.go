@@ -15,33 +15,158 @@ import (
 
 // markers are byte strings at least one of which an entry must hold for
 // the analysis to decode it; everything else (scripts, images, API calls)
-// is passed over without decoding its bodies.
+// is passed over without decoding its bodies. Every step of the flow holds
+// one: SAMLRequest/SAMLResponse (the IdP request, the auto-post form, the
+// ACS post, and the Referer of Entra's pages), /sso (the start),
+// authorize, passwd (the sign-in), code= and error_description (the
+// landing), AADSTS and Cognito's page texts (the errors).
 var markers = [][]byte{
-	[]byte("SAMLRe"), // SAMLRequest, SAMLResponse
+	[]byte("SAMLRe"),
 	[]byte("AADSTS"),
 	[]byte("error_description"),
-	[]byte("RelayState"),
 	[]byte("/sso"),
 	[]byte("authorize"),
-	[]byte("idpresponse"),
-	[]byte("loginfmt"),
 	[]byte("passwd"),
 	[]byte("code="),
-	[]byte("from identity provider"),
-	[]byte("Something went wrong"),
+	[]byte("identity provider"),
+	[]byte("Required String"),
 	[]byte("An error was encountered"),
+	[]byte("Something went wrong"),
 }
 
 // mayMatter reports whether a raw entry can hold part of an SSO flow.
-// An HTML body the browser stored as base64 cannot be searched raw, so
-// such an entry is decoded too.
+// The response body is most of a HAR's bytes and only an HTML (or XML)
+// body can hold SAML, an AADSTS page or a Cognito page, so the body of any
+// other type is not searched. An HTML body the browser stored as base64
+// cannot be searched raw, so such an entry is always decoded.
 func mayMatter(raw []byte) bool {
+	vs, ve, mime, ok := contentText(raw)
+	if !ok {
+		return hasMarker(raw)
+	}
+	if hasMarker(raw[:vs]) || hasMarker(raw[ve:]) {
+		return true
+	}
+	if !bytes.Contains(mime, []byte("html")) && !bytes.Contains(mime, []byte("xml")) && len(bytes.Trim(mime, `" `)) > 0 {
+		return false
+	}
+	return hasMarker(raw[vs:ve]) || bytes.Contains(raw[ve:], []byte(`"base64"`))
+}
+
+func hasMarker(b []byte) bool {
 	for _, m := range markers {
-		if bytes.Contains(raw, m) {
+		if bytes.Contains(b, m) {
 			return true
 		}
 	}
-	return bytes.Contains(raw, []byte(`"base64"`)) && bytes.Contains(raw, []byte("html"))
+	return false
+}
+
+// contentText finds, in a raw entry, the response body (the string value
+// of the "text" member after the "content" member) and the content's
+// "mimeType" value, without decoding the JSON. ok is false when the entry
+// is not laid out that way; the caller then searches it whole.
+func contentText(raw []byte) (start, end int, mime []byte, ok bool) {
+	ci := memberName(raw, 0, `"content"`)
+	if ci < 0 {
+		return 0, 0, nil, false
+	}
+	ti := memberName(raw, ci, `"text"`)
+	if ti < 0 {
+		return 0, 0, nil, false
+	}
+	vs := valueStart(raw, ti+len(`"text"`))
+	if vs < 0 || raw[vs] != '"' {
+		return 0, 0, nil, false
+	}
+	ve := stringEnd(raw, vs)
+	if ve < 0 {
+		return 0, 0, nil, false
+	}
+	mi := memberName(raw[:vs], ci, `"mimeType"`)
+	if mi < 0 {
+		mi = memberName(raw, ve, `"mimeType"`)
+	}
+	if mi < 0 {
+		return 0, 0, nil, false
+	}
+	ms := valueStart(raw, mi+len(`"mimeType"`))
+	if ms < 0 || raw[ms] != '"' {
+		return 0, 0, nil, false
+	}
+	me := stringEnd(raw, ms)
+	if me < 0 {
+		return 0, 0, nil, false
+	}
+	return vs, ve, bytes.ToLower(raw[ms:me]), true
+}
+
+// memberName finds name (quoted) as an object member name at or after
+// from: a quote not escaped, and a colon after it.
+func memberName(raw []byte, from int, name string) int {
+	for from < len(raw) {
+		i := bytes.Index(raw[from:], []byte(name))
+		if i < 0 {
+			return -1
+		}
+		i += from
+		from = i + 1
+		if escaped(raw, i) {
+			continue
+		}
+		if valueStart(raw, i+len(name)) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// valueStart skips whitespace, a colon and whitespace after a member name
+// ending at i, returning where the value starts (-1 if no colon).
+func valueStart(raw []byte, i int) int {
+	for i < len(raw) && isSpace(raw[i]) {
+		i++
+	}
+	if i >= len(raw) || raw[i] != ':' {
+		return -1
+	}
+	i++
+	for i < len(raw) && isSpace(raw[i]) {
+		i++
+	}
+	if i >= len(raw) {
+		return -1
+	}
+	return i
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// stringEnd returns the index just past the closing quote of the JSON
+// string starting at the quote at i.
+func stringEnd(raw []byte, i int) int {
+	for p := i + 1; p < len(raw); {
+		j := bytes.IndexByte(raw[p:], '"')
+		if j < 0 {
+			return -1
+		}
+		p += j
+		if !escaped(raw, p) {
+			return p + 1
+		}
+		p++
+	}
+	return -1
+}
+
+// escaped reports whether the quote at i is preceded by an odd number of
+// backslashes.
+func escaped(raw []byte, i int) bool {
+	n := 0
+	for i-1-n >= 0 && raw[i-1-n] == '\\' {
+		n++
+	}
+	return n%2 == 1
 }
 
 // Step kinds of an SSO flow, in the order they happen.

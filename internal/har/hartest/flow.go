@@ -544,3 +544,13 @@ func cognitoPage(msg string) string {
 	return `<!DOCTYPE html><html><head><title>Error</title></head><body><div class="container"><h1>An error was encountered</h1>` +
 		`<p class="errorMessage">` + html.EscapeString(msg) + `</p></div></body></html>`
 }
+
+// Large writes a browser-shaped HAR of about size bytes: one successful
+// SSO flow among scripts, images, API calls and truncated bodies of 16 KiB
+// each, as a long browsing session's export looks.
+func Large(size int64) []byte {
+	const body = 16 << 10
+	per := int64(body + 1900) // a noise entry's body and its JSON around it
+	f := Flow{Noise: int(size / per), NoiseBodySize: body}
+	return f.Bytes()
+}

@@ -1,0 +1,28 @@
+package har
+
+import "testing"
+
+func TestMayMatterSkipsOnlyBodiesThatCannotHoldTheFlow(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+		want bool
+	}{
+		{"script mentioning SAMLResponse", `{"request":{"url":"https://cdn/x.js"},"response":{"content":{"size":9,"mimeType":"application/javascript","text":"var SAMLResponse=\"/sso\";"}}}`, false},
+		{"html auto-post form", `{"request":{"url":"https://login/x"},"response":{"content":{"size":9,"mimeType":"text/html","text":"<input name=\"SAMLResponse\">"}}}`, true},
+		{"mimeType after text", `{"response":{"content":{"text":"<p>AADSTS50105</p>","mimeType":"text/html; charset=utf-8"}}}`, true},
+		{"mimeType after text, not html", `{"response":{"content":{"text":"AADSTS50105","mimeType":"application/json"}}}`, false},
+		{"escaped quotes and a fake member name in the body", `{"response":{"content":{"mimeType":"text/css","text":"a\\\"text\\\": \"SAMLRe\\\\\""}},"x":"y"}`, false},
+		{"marker outside the body", `{"request":{"url":"https://app/sso"},"response":{"content":{"mimeType":"text/css","text":"x"}}}`, true},
+		{"marker in a header", `{"request":{"url":"https://app/x","headers":[{"name":"referer","value":"https://login/saml2?SAMLRequest=x"}]},"response":{"content":{"mimeType":"image/png","text":"AAAA","encoding":"base64"}}}`, true},
+		{"base64 html", `{"response":{"content":{"mimeType":"text/html","text":"PGh0bWw+","encoding":"base64"}}}`, true},
+		{"base64 image", `{"response":{"content":{"mimeType":"image/png","text":"PGh0bWw+","encoding":"base64"}},"request":{"headers":[{"name":"accept","value":"text/html"}]}}`, false},
+		{"no content text", `{"request":{"url":"https://auth2/oauth2/authorize?x"},"response":{"content":{"mimeType":"text/html"}}}`, true},
+		{"unrelated, no text", `{"request":{"url":"https://api/v2/x"},"response":{"content":{"mimeType":"text/html"}}}`, false},
+	}
+	for _, tt := range tests {
+		if got := mayMatter([]byte(tt.raw)); got != tt.want {
+			t.Errorf("%s: mayMatter = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
