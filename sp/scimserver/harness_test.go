@@ -295,8 +295,14 @@ func golden(t testing.TB, name string, body []byte, ids map[string]string) {
 	if err := json.Unmarshal(body, &v); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := json.MarshalIndent(v, "", "  ")
-	s := string(out) + "\n"
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	s := buf.String()
 	for id, placeholder := range ids {
 		s = strings.ReplaceAll(s, id, placeholder)
 	}
