@@ -68,7 +68,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.createSession(ctx, w, session{
-		OrgID: id.OrgID, UserID: user.ID, CognitoUsername: id.Username, ProviderName: id.ProviderName,
+		OrgID: id.OrgID, OrgName: id.OrgName, UserID: user.ID, CognitoUsername: id.Username, ProviderName: id.ProviderName,
 	}); err != nil {
 		s.log.Error("callback", "err", err)
 		s.internalError(w)

@@ -57,7 +57,7 @@ func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	clock    *clock
 	dir      string
 	accounts *accounts.Store
@@ -95,7 +95,7 @@ type harnessOptions struct {
 	extraCerts []*samltest.Key
 }
 
-func newHarness(t *testing.T, o harnessOptions) *harness {
+func newHarness(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	keys, err := testKeys()
 	if err != nil {

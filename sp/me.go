@@ -25,7 +25,7 @@ type Me struct {
 	// Source is jit, scim or invite; Status active or deactivated.
 	Source string `json:"source"`
 	Status string `json:"status"`
-	// Org is the organisation's name.
+	// Org is the organisation's name (as it was at sign-in).
 	Org   string `json:"org"`
 	OrgID string `json:"org_id"`
 	// UserID is the member's ID in the organisation.
@@ -57,14 +57,10 @@ func (s *Server) whoAmI(r *http.Request) (Me, accounts.User, error) {
 		s.endSession(r)
 		return Me{}, u, accounts.ErrUserDeactivated
 	}
-	org, err := s.accounts.GetOrg(ctx, sess.OrgID)
-	if err != nil {
-		return Me{}, accounts.User{}, err
-	}
 	return Me{
 		Username: u.UserName, Email: u.Email, LastName: u.FamilyName, FirstName: u.GivenName,
 		DisplayName: u.DisplayName, Role: string(u.Role), RoleLabel: u.Role.Label(),
-		Source: string(u.Source), Status: u.Status(), Org: org.Name, OrgID: org.ID, UserID: u.ID,
+		Source: string(u.Source), Status: u.Status(), Org: sess.OrgName, OrgID: sess.OrgID, UserID: u.ID,
 		CognitoUsername: sess.CognitoUsername, IdentityProvider: sess.ProviderName, SignedInAt: sess.CreatedAt.UTC(),
 	}, u, nil
 }

@@ -17,4 +17,7 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_expires ON sessions(expires_at);
 `},
+	{Version: 2, Name: "organisation name in sessions", SQL: `
+ALTER TABLE sessions ADD COLUMN org_name TEXT NOT NULL DEFAULT '';
+`},
 }

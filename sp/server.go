@@ -82,6 +82,9 @@ type Server struct {
 	now         func() time.Time
 	log         *slog.Logger
 	handler     http.Handler
+
+	// Session statements, prepared once (see cognito.Pool for why).
+	insertSession, selectSession *sql.Stmt
 }
 
 // New builds the service provider: it opens the app's and the pool's
@@ -148,6 +151,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("sp: %w", err)
 	}
 	s.pool, s.db = pool, db
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }

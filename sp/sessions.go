@@ -25,7 +25,10 @@ const SessionTTL = 8 * time.Hour
 
 // session is a signed-in browser.
 type session struct {
-	OrgID           string
+	OrgID string
+	// OrgName is the organisation's name at sign-in, so pages need not
+	// look the organisation up.
+	OrgName         string
 	UserID          string
 	CognitoUsername string
 	ProviderName    string
@@ -44,12 +47,24 @@ func tokenKey(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
+func (s *Server) prepare(ctx context.Context) error {
+	var err error
+	if s.insertSession, err = s.db.PrepareContext(ctx, `INSERT INTO sessions
+		(token_hash, org_id, org_name, user_id, cognito_username, provider_name, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return fmt.Errorf("sp: prepare: %w", err)
+	}
+	if s.selectSession, err = s.db.PrepareContext(ctx, `SELECT org_id, org_name, user_id, cognito_username, provider_name, created_at, expires_at
+		FROM sessions WHERE token_hash = ?`); err != nil {
+		return fmt.Errorf("sp: prepare: %w", err)
+	}
+	return nil
+}
+
 func (s *Server) createSession(ctx context.Context, w http.ResponseWriter, sess session) error {
 	token := randomToken()
 	now := s.now()
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO sessions
-		(token_hash, org_id, user_id, cognito_username, provider_name, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, tokenKey(token), sess.OrgID, sess.UserID, sess.CognitoUsername,
+	if _, err := s.insertSession.ExecContext(ctx, tokenKey(token), sess.OrgID, sess.OrgName, sess.UserID, sess.CognitoUsername,
 		sess.ProviderName, now.UnixNano(), now.Add(SessionTTL).UnixNano()); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -68,9 +83,8 @@ func (s *Server) sessionOf(r *http.Request) (session, error) {
 	}
 	var sess session
 	var created, expires int64
-	err = s.db.QueryRowContext(r.Context(), `SELECT org_id, user_id, cognito_username, provider_name, created_at, expires_at
-		FROM sessions WHERE token_hash = ?`, tokenKey(c.Value)).
-		Scan(&sess.OrgID, &sess.UserID, &sess.CognitoUsername, &sess.ProviderName, &created, &expires)
+	err = s.selectSession.QueryRowContext(r.Context(), tokenKey(c.Value)).
+		Scan(&sess.OrgID, &sess.OrgName, &sess.UserID, &sess.CognitoUsername, &sess.ProviderName, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return session{}, errNoSession
 	}

@@ -17,7 +17,7 @@ import (
 
 var requestIDPattern = regexp.MustCompile(`^_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-func getMe(t *testing.T, b *samltest.Browser) (sp.Me, int) {
+func getMe(t testing.TB, b *samltest.Browser) (sp.Me, int) {
 	t.Helper()
 	page, err := b.Get(appURL + "/api/me")
 	if err != nil {

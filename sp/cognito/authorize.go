@@ -93,14 +93,17 @@ func (p *Pool) Authorize(w http.ResponseWriter, r *http.Request) {
 		p.page(w, http.StatusInternalServerError, MsgSomethingWentWrong, "internal_error", "")
 		return
 	}
-	to, err := authn.Redirect(relayState, prov.sp)
+	to, err := p.redirectURL(prov.ssoURL, authn, relayState)
 	if err != nil {
 		p.log.Error("authorize: encode AuthnRequest", "org", org.ID, "err", err)
 		p.page(w, http.StatusInternalServerError, MsgSomethingWentWrong, "internal_error", "")
 		return
 	}
+	p.orgSnapsMu.Lock()
+	p.orgSnaps[org.ID] = org
+	p.orgSnapsMu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, to.String(), http.StatusFound)
+	http.Redirect(w, r, to, http.StatusFound)
 }
 
 // orgForRequest finds the organisation an authorize request (or an

@@ -14,6 +14,8 @@ import (
 type Identity struct {
 	// OrgID is the organisation whose identity provider signed the user in.
 	OrgID string
+	// OrgName is its name when the user signed in.
+	OrgName string
 	// ProviderName is that identity provider's name in the pool.
 	ProviderName string
 	// Username is Cognito's federated user name, "<ProviderName>_<NameID>".

@@ -71,7 +71,7 @@ func (p *Pool) IDPResponse(w http.ResponseWriter, r *http.Request) {
 		p.page(w, http.StatusBadRequest, MsgSomethingWentWrong, "session_expired", "")
 		return
 	}
-	org, err := p.orgs.GetOrg(ctx, req.OrgID)
+	org, err := p.pendingOrg(ctx, req.OrgID)
 	if err != nil {
 		p.log.Error("ACS: organisation of a pending request", "org", req.OrgID, "err", err)
 		p.page(w, http.StatusBadRequest, MsgLoginOptionUnavailable, "invalid_identity_provider", "")
@@ -85,6 +85,18 @@ func (p *Pool) IDPResponse(w http.ResponseWriter, r *http.Request) {
 	}
 	code := p.codes.issue(grant{identity: id, clientID: req.ClientID, redirectURI: req.RedirectURI})
 	http.Redirect(w, r, codeRedirect(req.RedirectURI, code, req.State), http.StatusFound)
+}
+
+// pendingOrg is the organisation of a pending request: as authorize saw
+// it, or from the store after a restart.
+func (p *Pool) pendingOrg(ctx context.Context, id string) (accounts.Org, error) {
+	p.orgSnapsMu.Lock()
+	org, ok := p.orgSnaps[id]
+	p.orgSnapsMu.Unlock()
+	if ok {
+		return org, nil
+	}
+	return p.orgs.GetOrg(ctx, id)
 }
 
 // unsolicited handles a response whose RelayState names no pending
@@ -179,6 +191,7 @@ func (p *Pool) validate(ctx context.Context, org accounts.Org, samlResponse stri
 	}
 	return Identity{
 		OrgID:        org.ID,
+		OrgName:      org.Name,
 		ProviderName: org.SSO.ProviderName,
 		Username:     org.SSO.ProviderName + "_" + nameID.Value,
 		NameID:       nameID.Value,

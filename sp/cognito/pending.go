@@ -48,10 +48,7 @@ func relayKey(relayState string) string {
 }
 
 func (p *Pool) savePending(ctx context.Context, relayState string, r pending) error {
-	_, err := p.db.ExecContext(ctx, `INSERT INTO pending_requests
-		(relay_hash, request_id, org_id, client_id, redirect_uri, state, scope, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		relayKey(relayState), r.RequestID, r.OrgID, r.ClientID, r.RedirectURI, r.State, r.Scope, r.CreatedAt.UnixNano())
+	_, err := p.insertPending.ExecContext(ctx, relayKey(relayState), r.RequestID, r.OrgID, r.ClientID, r.RedirectURI, r.State, r.Scope, r.CreatedAt.UnixNano())
 	if err != nil {
 		return fmt.Errorf("save pending SAML request: %w", err)
 	}
@@ -65,8 +62,7 @@ func (p *Pool) savePending(ctx context.Context, relayState string, r pending) er
 // post reach that check (and say so) instead of failing on RelayState.
 func (p *Pool) loadPending(ctx context.Context, relayState string) (r pending, found bool, err error) {
 	var created int64
-	err = p.db.QueryRowContext(ctx, `SELECT request_id, org_id, client_id, redirect_uri, state, scope, created_at
-		FROM pending_requests WHERE relay_hash = ?`, relayKey(relayState)).
+	err = p.selectPending.QueryRowContext(ctx, relayKey(relayState)).
 		Scan(&r.RequestID, &r.OrgID, &r.ClientID, &r.RedirectURI, &r.State, &r.Scope, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return pending{}, false, nil

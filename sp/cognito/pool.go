@@ -118,6 +118,9 @@ type Pool struct {
 
 	replay *replayCache
 	codes  *codeStore
+	// Hot statements are prepared once: parsing SQL costs more than
+	// running these single-row statements.
+	insertPending, selectPending *sql.Stmt
 
 	metaMu    sync.Mutex
 	meta      map[string]*providerEntry // by org ID
@@ -130,6 +133,15 @@ type Pool struct {
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time
+
+	// deflaters are reusable compressors for AuthnRequests.
+	deflaters sync.Pool
+
+	// orgSnaps holds each organisation as the last authorize request saw
+	// it. The ACS uses it for a pending request, so a sign-in runs with
+	// the configuration it started with and without another lookup.
+	orgSnapsMu sync.Mutex
+	orgSnaps   map[string]accounts.Org
 }
 
 // New opens the pool's database and returns the pool.
@@ -191,9 +203,34 @@ func New(ctx context.Context, cfg Config) (*Pool, error) {
 		codes:       newCodeStore(now),
 		meta:        map[string]*providerEntry{},
 		providers:   map[string]string{},
+		orgSnaps:    map[string]accounts.Org{},
 	}
-	p.replay = &replayCache{db: db, now: now}
+	if err := p.prepare(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return p, nil
+}
+
+func (p *Pool) prepare(ctx context.Context) error {
+	var err error
+	if p.insertPending, err = p.db.PrepareContext(ctx, `INSERT INTO pending_requests
+		(relay_hash, request_id, org_id, client_id, redirect_uri, state, scope, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return fmt.Errorf("cognito: prepare: %w", err)
+	}
+	if p.selectPending, err = p.db.PrepareContext(ctx, `SELECT request_id, org_id, client_id, redirect_uri, state, scope, created_at
+		FROM pending_requests WHERE relay_hash = ?`); err != nil {
+		return fmt.Errorf("cognito: prepare: %w", err)
+	}
+	consume, err := p.db.PrepareContext(ctx, `INSERT INTO seen_assertions (id, expires_at) VALUES (?, ?)
+		ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE seen_assertions.expires_at <= ?`)
+	if err != nil {
+		return fmt.Errorf("cognito: prepare: %w", err)
+	}
+	p.replay = &replayCache{db: p.db, consume: consume, now: p.now}
+	return nil
 }
 
 // Close releases the database.

@@ -37,7 +37,7 @@ type fixture struct {
 
 // newFixture serves a test IdP on an httptest server (plain http, allowed)
 // and makes a pool for one organisation that uses it.
-func newFixture(t *testing.T, sso func(*accounts.SSOConfig)) *fixture {
+func newFixture(t testing.TB, sso func(*accounts.SSOConfig)) *fixture {
 	t.Helper()
 	key, err := testKey()
 	if err != nil {
@@ -170,7 +170,7 @@ func TestAuthorizeMetadataProblems(t *testing.T) {
 	}
 }
 
-func (f *fixture) updateSSO(t *testing.T, fn func(*accounts.SSOConfig)) {
+func (f *fixture) updateSSO(t testing.TB, fn func(*accounts.SSOConfig)) {
 	t.Helper()
 	org, err := f.orgs.UpdateOrg(context.Background(), f.org.ID, func(o *accounts.Org) error { fn(&o.SSO); return nil })
 	if err != nil {

@@ -15,8 +15,9 @@ import (
 // directory is still refused after it. Cognito rejects every replayed
 // assertion; crewjam's cache is opt-in, so the pool always sets this one.
 type replayCache struct {
-	db  *sql.DB
-	now func() time.Time
+	db      *sql.DB
+	consume *sql.Stmt
+	now     func() time.Time
 
 	mu        sync.Mutex
 	lastSweep time.Time
@@ -33,9 +34,7 @@ func (c *replayCache) Consume(id string, expiresAt time.Time) error {
 	// upsert on a local database.
 	ctx := context.Background()
 	now := c.now()
-	res, err := c.db.ExecContext(ctx, `INSERT INTO seen_assertions (id, expires_at) VALUES (?, ?)
-		ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at
-		WHERE seen_assertions.expires_at <= ?`, id, expiresAt.UnixNano(), now.UnixNano())
+	res, err := c.consume.ExecContext(ctx, id, expiresAt.UnixNano(), now.UnixNano())
 	if err != nil {
 		return fmt.Errorf("record assertion ID: %w", err)
 	}
