@@ -239,7 +239,7 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 		}
 	}
 	if !t0.IsZero() {
-		fl.Started = t0.UTC().Format(time.RFC3339Nano)
+		fl.Started = t0.UTC().Format(harTime)
 	}
 	msgIndex := map[string]int{}
 	for _, f := range group {
@@ -248,7 +248,7 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 			Location: displayURL(f.location), Errors: []string{},
 		}
 		if !f.started.IsZero() {
-			st.Time = f.started.UTC().Format(time.RFC3339Nano)
+			st.Time = f.started.UTC().Format(harTime)
 			if !t0.IsZero() {
 				st.OffsetMS = f.started.Sub(t0).Milliseconds()
 			}
@@ -325,7 +325,7 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 }
 
 func timing(m *samlmsg.Message, at time.Time) *Timing {
-	t := &Timing{HARTime: at.UTC().Format(time.RFC3339Nano)}
+	t := &Timing{HARTime: at.UTC().Format(harTime)}
 	off := func(s string) *float64 {
 		v, ok := samlmsg.ParseTime(s)
 		if !ok {

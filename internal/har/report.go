@@ -99,7 +99,7 @@ type Message struct {
 	// RelayState says whether a RelayState travelled with it, and how long
 	// it was (its value is never printed).
 	RelayState    bool `json:"relay_state"`
-	RelayStateLen int  `json:"relay_state_len,omitempty"`
+	RelayStateLen int  `json:"relay_state_len,omitzero"`
 	// Error is why the message could not be read (whole).
 	Error string `json:"error,omitempty"`
 	// Summary is the decoded message; nil when it could not be read.

@@ -35,7 +35,7 @@ type Message struct {
 	Assertions []Assertion `json:"assertions,omitempty"`
 	// EncryptedAssertions counts assertions that cannot be read without
 	// the SP's key.
-	EncryptedAssertions int `json:"encrypted_assertions,omitempty"`
+	EncryptedAssertions int `json:"encrypted_assertions,omitzero"`
 	// Signatures lists every XML signature: which element it signs and
 	// the certificate in its KeyInfo.
 	Signatures []Signature `json:"signatures,omitempty"`

@@ -1,0 +1,130 @@
+package har
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// AnalyzeFile analyses the HAR at path ("-" reads stdin).
+func AnalyzeFile(ctx context.Context, path string, stdin io.Reader, opts Options) (*Report, error) {
+	r, closeFn, err := openInput(path, stdin)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	rep, err := Analyze(ctx, r, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rep, nil
+}
+
+// RedactFileOptions tune RedactFile.
+type RedactFileOptions struct {
+	// Keep is passed to Redact.
+	Keep []string
+	// Force allows replacing an existing output file.
+	Force bool
+}
+
+// RedactFile reads the HAR at in ("-" reads stdin), redacts it and writes
+// it to out ("-" writes stdout). It never modifies in: out naming the same
+// file is an error (ErrSameFile), and so is an existing out without Force
+// (ErrOutputExists). The output appears whole or not at all: it is
+// written to a temporary file beside out and renamed into place, readable
+// by the owner only.
+func RedactFile(ctx context.Context, in, out string, stdin io.Reader, stdout io.Writer, opts RedactFileOptions) (Counts, error) {
+	if out == "" {
+		return nil, fmt.Errorf("no output file: name one with -o; the input is never changed")
+	}
+	if out != "-" {
+		if err := checkOutput(in, out, opts.Force); err != nil {
+			return nil, err
+		}
+	}
+	r, closeFn, err := openInput(in, stdin)
+	if err != nil {
+		return nil, err
+	}
+	h, err := Read(r)
+	closeFn()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	counts := Redact(h, RedactOptions{Keep: opts.Keep})
+	if out == "-" {
+		return counts, Write(stdout, h)
+	}
+	return counts, writeAtomically(out, func(w io.Writer) error { return Write(w, h) })
+}
+
+func openInput(path string, stdin io.Reader) (io.Reader, func(), error) {
+	if path == "-" {
+		if stdin == nil {
+			return nil, nil, errors.New("no standard input to read the HAR from")
+		}
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the HAR file: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w: it is a directory", path, ErrNotHAR)
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func checkOutput(in, out string, force bool) error {
+	ost, err := os.Stat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check the output file: %w", err)
+	}
+	if in != "-" {
+		if ist, err := os.Stat(in); err == nil && os.SameFile(ist, ost) {
+			return fmt.Errorf("%s: %w; redaction never changes its input, so name another output file", out, ErrSameFile)
+		}
+	}
+	if ost.IsDir() {
+		return fmt.Errorf("%s is a directory; name an output file", out)
+	}
+	if !force {
+		return fmt.Errorf("%s: %w; use --force to replace it", out, ErrOutputExists)
+	}
+	return nil
+}
+
+func writeAtomically(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("create the output file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("create the output file: %w", err)
+	}
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write the output file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write the output file: %w", err)
+	}
+	return nil
+}
