@@ -2,13 +2,15 @@ package mockidp
 
 import (
 	"bytes"
+	"html"
 	"html/template"
 	"net/http"
+	"strings"
 )
 
 // The pages work without JavaScript: every step is a plain form, and the
 // response page's only script is the auto-submit that a <noscript> button
-// replaces. Element IDs follow Entra's (i0116 for the username, i0118 for
+// replaces (postPage). Element IDs follow Entra's (i0116 for the username, i0118 for
 // the password, idSIButton9 for the primary button) so browser scripts
 // written against Entra work here too.
 var pages = template.Must(template.New("pages").Parse(`
@@ -72,7 +74,6 @@ dt{font-weight:600;display:inline}dd{display:inline;margin:0}dd:after{content:""
 </details>
 {{template "foot"}}{{end}}
 
-{{define "post"}}<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="{{.Action}}"><input type="hidden" name="SAMLResponse" value="{{.SAMLResponse}}" />{{if .RelayState}}<input type="hidden" name="RelayState" value="{{.RelayState}}" />{{end}}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>{{end}}
 `))
 
 type pickerUser struct{ UPN, Name string }
@@ -90,10 +91,26 @@ type passwordData struct {
 	CodeMessage      string
 }
 
-type postData struct {
-	Action       string
-	SAMLResponse string
-	RelayState   string
+// postPage is Entra's auto-posting response page, written directly: it
+// is on every sign-in's path, and template escaping of a long base64 value
+// costs a noticeable share of the budget. Base64 needs no escaping; the
+// action and RelayState are escaped.
+func postPage(action, samlResponse, relayState string) []byte {
+	var b strings.Builder
+	b.Grow(len(samlResponse) + len(relayState) + 512)
+	b.WriteString(`<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="`)
+	b.WriteString(html.EscapeString(action))
+	b.WriteString(`"><input type="hidden" name="SAMLResponse" value="`)
+	b.WriteString(samlResponse)
+	b.WriteString(`" />`)
+	if relayState != "" {
+		b.WriteString(`<input type="hidden" name="RelayState" value="`)
+		b.WriteString(html.EscapeString(relayState))
+		b.WriteString(`" />`)
+	}
+	b.WriteString(`<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form>` +
+		`<script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>`)
+	return []byte(b.String())
 }
 
 // render executes a template into a buffer first, so a template error

@@ -260,7 +260,8 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, p pending, u dir
 // the ACS by HTTP-POST.
 func (s *Server) post(w http.ResponseWriter, acs string, body []byte, relayState string) {
 	noStore(w)
-	s.render(w, http.StatusOK, "post", postData{Action: acs, SAMLResponse: base64.StdEncoding.EncodeToString(body), RelayState: relayState})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(postPage(acs, base64.StdEncoding.EncodeToString(body), relayState))
 }
 
 func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, hint, errMsg string, code int, codeMsg string) {

@@ -219,7 +219,17 @@ func (d *Directory) scanApp(ctx context.Context, q querier, row interface{ Scan(
 
 // App returns an application by its Application ID (any case).
 func (d *Directory) App(ctx context.Context, appID string) (App, error) {
-	return d.appIn(ctx, d.db, appID)
+	appID = strings.ToLower(appID)
+	if a, ok := d.cache.getApp(appID); ok {
+		return a, nil
+	}
+	gen := d.cache.generation()
+	a, err := d.appIn(ctx, d.db, appID)
+	if err != nil {
+		return App{}, err
+	}
+	d.cache.putApp(gen, a)
+	return a, nil
 }
 
 func (d *Directory) appIn(ctx context.Context, q querier, appID string) (App, error) {
@@ -236,6 +246,10 @@ func (d *Directory) appIn(ctx context.Context, q querier, appID string) (App, er
 // AppByIdentifier finds the application whose Identifier (Entity ID)
 // equals the value exactly, as Entra matches an AuthnRequest's Issuer.
 func (d *Directory) AppByIdentifier(ctx context.Context, identifier string) (App, error) {
+	if appID, ok := d.cache.getIdentifier(identifier); ok {
+		return d.App(ctx, appID)
+	}
+	gen := d.cache.generation()
 	var appID string
 	err := d.db.QueryRowContext(ctx, `SELECT app_id FROM app_identifiers WHERE value = ?`, identifier).Scan(&appID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -244,6 +258,7 @@ func (d *Directory) AppByIdentifier(ctx context.Context, identifier string) (App
 	if err != nil {
 		return App{}, fmt.Errorf("look up identifier %q: %w", identifier, err)
 	}
+	d.cache.putIdentifier(gen, identifier, appID)
 	return d.App(ctx, appID)
 }
 
@@ -280,7 +295,7 @@ func (d *Directory) Apps(ctx context.Context) ([]App, error) {
 // DeleteApp deletes an application with its certificates, assignments
 // and provisioning configuration.
 func (d *Directory) DeleteApp(ctx context.Context, appID string) error {
-	res, err := d.db.ExecContext(ctx, `DELETE FROM apps WHERE app_id = ?`, strings.ToLower(appID))
+	res, err := d.exec(ctx, `DELETE FROM apps WHERE app_id = ?`, strings.ToLower(appID))
 	if err != nil {
 		return fmt.Errorf("delete application %s: %w", appID, err)
 	}
@@ -464,7 +479,7 @@ func (d *Directory) UpdateClaims(ctx context.Context, appID string, nameID NameI
 		claims = []Claim{}
 	}
 	js, _ := json.Marshal(claims)
-	res, err := d.db.ExecContext(ctx, `UPDATE apps SET nameid_source = ?, nameid_format = ?, claims = ? WHERE app_id = ?`,
+	res, err := d.exec(ctx, `UPDATE apps SET nameid_source = ?, nameid_format = ?, claims = ? WHERE app_id = ?`,
 		nameID.Source, string(nameID.Format), string(js), strings.ToLower(appID))
 	if err != nil {
 		return App{}, fmt.Errorf("save the claims of %s: %w", appID, err)
@@ -493,7 +508,7 @@ func (d *Directory) UpdateSigning(ctx context.Context, appID string, option Sign
 	if err := joinErrs(errs); err != nil {
 		return App{}, err
 	}
-	res, err := d.db.ExecContext(ctx, `UPDATE apps SET signing_option = ?, signing_algorithm = ? WHERE app_id = ?`, string(option), string(alg), strings.ToLower(appID))
+	res, err := d.exec(ctx, `UPDATE apps SET signing_option = ?, signing_algorithm = ? WHERE app_id = ?`, string(option), string(alg), strings.ToLower(appID))
 	if err != nil {
 		return App{}, fmt.Errorf("save the signing options of %s: %w", appID, err)
 	}
@@ -506,7 +521,7 @@ func (d *Directory) UpdateSigning(ctx context.Context, appID string, option Sign
 // SetAssignmentRequired sets "Assignment required?" on the app's
 // Properties page.
 func (d *Directory) SetAssignmentRequired(ctx context.Context, appID string, required bool) error {
-	res, err := d.db.ExecContext(ctx, `UPDATE apps SET assignment_required = ? WHERE app_id = ?`, boolInt(required), strings.ToLower(appID))
+	res, err := d.exec(ctx, `UPDATE apps SET assignment_required = ? WHERE app_id = ?`, boolInt(required), strings.ToLower(appID))
 	if err != nil {
 		return fmt.Errorf("set assignment required on %s: %w", appID, err)
 	}

@@ -328,3 +328,46 @@ func TestProvisioningConfig(t *testing.T) {
 		t.Errorf("log does not show the redaction: %s", logs.String())
 	}
 }
+
+// The read cache never serves a value older than the last write, even
+// with readers racing writers.
+func TestCacheFollowsWrites(t *testing.T) {
+	d, _ := newTestDirectory(t)
+	ctx := context.Background()
+	app, _ := d.CreateApp(ctx, "RudderStack")
+	u := mustUser(t, d, "adele")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			d.App(ctx, app.AppID)
+			d.IsAssigned(ctx, app.AppID, u.ObjectID)
+			d.Users(ctx)
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		opt := []SigningOption{SignAssertion, SignResponse}[i%2]
+		if _, err := d.UpdateSigning(ctx, app.AppID, opt, SHA256); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := d.App(ctx, app.AppID); got.SigningOption != opt {
+			t.Fatalf("read %s right after writing %s", got.SigningOption, opt)
+		}
+		assign := i%2 == 0
+		if assign {
+			d.Assign(ctx, app.AppID, u.ObjectID)
+		} else {
+			d.Unassign(ctx, app.AppID, u.ObjectID)
+		}
+		if ok, _ := d.IsAssigned(ctx, app.AppID, u.ObjectID); ok != assign {
+			t.Fatalf("assigned = %v right after setting %v", ok, assign)
+		}
+	}
+	<-done
+	// A caller changing a returned App does not change the cached one.
+	got, _ := d.App(ctx, app.AppID)
+	got.Claims[0].Name = "changed"
+	if again, _ := d.App(ctx, app.AppID); again.Claims[0].Name == "changed" {
+		t.Fatal("the cache handed out its own copy")
+	}
+}

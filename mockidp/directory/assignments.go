@@ -131,12 +131,16 @@ const effectiveAssignment = `
 // IsAssigned reports whether the user is assigned to the app directly or
 // through a group it is a direct member of.
 func (d *Directory) IsAssigned(ctx context.Context, appID, userID string) (bool, error) {
+	appID, userID = strings.ToLower(appID), strings.ToLower(userID)
+	if ok, cached := d.cache.getAssigned(appID, userID); cached {
+		return ok, nil
+	}
+	gen := d.cache.generation()
 	var n int
-	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+effectiveAssignment+`) WHERE object_id = ?2`,
-		strings.ToLower(appID), strings.ToLower(userID)).Scan(&n)
-	if err != nil {
+	if err := d.isAssigned.QueryRowContext(ctx, appID, userID).Scan(&n); err != nil {
 		return false, fmt.Errorf("check the assignment of %s to %s: %w", userID, appID, err)
 	}
+	d.cache.putAssigned(gen, appID, userID, n > 0)
 	return n > 0, nil
 }
 

@@ -296,32 +296,50 @@ func (d *Directory) certificate(ctx context.Context, appID, thumbprint string) (
 // active certificate, or, if it has expired, a valid inactive one (as
 // Entra falls back). ErrNotFound means none is usable (AADSTS50003).
 func (d *Directory) SigningKey(ctx context.Context, appID string, t time.Time) (SigningKey, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT thumbprint, serial, not_before, not_after, cert_der, key_der, active, created_at FROM certificates WHERE app_id = ? ORDER BY active DESC, not_after DESC`, appID)
+	rows, err := d.certRows(ctx, strings.ToLower(appID))
 	if err != nil {
-		return SigningKey{}, fmt.Errorf("read the signing key of app %s: %w", appID, err)
+		return SigningKey{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c := Certificate{AppID: appID}
-		var nb, na, created string
-		var keyDER []byte
-		if err := rows.Scan(&c.Thumbprint, &c.SerialNumber, &nb, &na, &c.DER, &keyDER, &c.Active, &created); err != nil {
-			return SigningKey{}, fmt.Errorf("read the signing key of app %s: %w", appID, err)
-		}
-		c.NotBefore, c.NotAfter, c.CreatedAt = parseTime(nb), parseTime(na), parseTime(created)
-		if !c.ValidAt(t) {
+	for _, r := range rows {
+		if !r.cert.ValidAt(t) {
 			continue
 		}
-		k, err := d.key(c.Thumbprint, keyDER)
+		k, err := d.key(r.cert.Thumbprint, r.keyDER)
 		if err != nil {
 			return SigningKey{}, err
 		}
-		return SigningKey{Certificate: c, Key: k}, nil
-	}
-	if err := rows.Err(); err != nil {
-		return SigningKey{}, fmt.Errorf("read the signing key of app %s: %w", appID, err)
+		return SigningKey{Certificate: r.cert, Key: k}, nil
 	}
 	return SigningKey{}, fmt.Errorf("no valid SAML signing certificate for app %s: %w", appID, ErrNotFound)
+}
+
+// certRows reads the app's certificates with their keys, the active one
+// first, then by expiry, latest first; cached between writes.
+func (d *Directory) certRows(ctx context.Context, appID string) ([]certRow, error) {
+	if rows, ok := d.cache.getCerts(appID); ok {
+		return rows, nil
+	}
+	gen := d.cache.generation()
+	rows, err := d.db.QueryContext(ctx, `SELECT thumbprint, serial, not_before, not_after, cert_der, key_der, active, created_at FROM certificates WHERE app_id = ? ORDER BY active DESC, not_after DESC`, appID)
+	if err != nil {
+		return nil, fmt.Errorf("read the signing keys of app %s: %w", appID, err)
+	}
+	defer rows.Close()
+	var out []certRow
+	for rows.Next() {
+		r := certRow{cert: Certificate{AppID: appID}}
+		var nb, na, created string
+		if err := rows.Scan(&r.cert.Thumbprint, &r.cert.SerialNumber, &nb, &na, &r.cert.DER, &r.keyDER, &r.cert.Active, &created); err != nil {
+			return nil, fmt.Errorf("read the signing keys of app %s: %w", appID, err)
+		}
+		r.cert.NotBefore, r.cert.NotAfter, r.cert.CreatedAt = parseTime(nb), parseTime(na), parseTime(created)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the signing keys of app %s: %w", appID, err)
+	}
+	d.cache.putCerts(gen, appID, out)
+	return out, nil
 }
 
 func normThumbprint(s string) string {

@@ -58,9 +58,17 @@ type Directory struct {
 	log    *slog.Logger
 	// keys caches parsed private keys by certificate thumbprint.
 	keys sync.Map
+	// cache holds the tenant, apps and certificates for sign-ins.
+	cache readCache
+	// userByID and isAssigned are the per-sign-in queries, prepared once:
+	// modernc's statement parse costs more than the query.
+	userByID, userByUPN, isAssigned, liveUsers *sql.Stmt
 }
 
-// Open opens (creating if needed) the directory's database.
+// Open opens (creating if needed) the directory's database. Open one
+// Directory per database: it caches what sign-ins read and clears the
+// cache on its own writes, so a second writer to the same file would go
+// unnoticed.
 func Open(ctx context.Context, opts Options) (*Directory, error) {
 	db, err := store.Open(ctx, store.Options{Dir: opts.Dir, Name: StoreName}, migrations)
 	if err != nil {
@@ -79,11 +87,33 @@ func Open(ctx context.Context, opts Options) (*Directory, error) {
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
+	if d.userByID, err = db.PrepareContext(ctx, `SELECT `+userColumns+` FROM users WHERE object_id = ?`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare the user query: %w", err)
+	}
+	if d.userByUPN, err = db.PrepareContext(ctx, `SELECT password_hash, `+userColumns+` FROM users WHERE upn_key = ?`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare the sign-in query: %w", err)
+	}
+	if d.liveUsers, err = db.PrepareContext(ctx, `SELECT `+userColumns+` FROM users WHERE state = 'active' ORDER BY display_name COLLATE NOCASE, upn`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare the user list query: %w", err)
+	}
+	if d.isAssigned, err = db.PrepareContext(ctx, `SELECT count(*) FROM (`+effectiveAssignment+`) WHERE object_id = ?2`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare the assignment query: %w", err)
+	}
 	return d, nil
 }
 
 // Close closes the database.
-func (d *Directory) Close() error { return d.db.Close() }
+func (d *Directory) Close() error {
+	d.userByID.Close()
+	d.userByUPN.Close()
+	d.isAssigned.Close()
+	d.liveUsers.Close()
+	return d.db.Close()
+}
 
 // newGUID returns a lowercase GUID, the form Entra shows object IDs in.
 func (d *Directory) newGUID() (string, error) {
@@ -124,7 +154,18 @@ func (d *Directory) write(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit a directory write: %w", err)
 	}
+	d.cache.invalidate()
 	return nil
+}
+
+// exec runs one write statement outside a transaction and clears the
+// read cache when it committed.
+func (d *Directory) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := d.db.ExecContext(ctx, query, args...)
+	if err == nil {
+		d.cache.invalidate()
+	}
+	return res, err
 }
 
 // nextSeq bumps the tenant-wide change sequence inside tx and returns the

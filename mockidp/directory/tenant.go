@@ -99,6 +99,10 @@ func (d *Directory) CreateTenant(ctx context.Context, nt NewTenant) (Tenant, err
 
 // Tenant returns the directory's tenant, or ErrNoTenant.
 func (d *Directory) Tenant(ctx context.Context) (Tenant, error) {
+	if t, ok := d.cache.getTenant(); ok {
+		return t, nil
+	}
+	gen := d.cache.generation()
 	var t Tenant
 	var created string
 	err := d.db.QueryRowContext(ctx, `SELECT id, display_name, created_at FROM tenant`).Scan(&t.ID, &t.DisplayName, &created)
@@ -128,6 +132,7 @@ func (d *Directory) Tenant(ctx context.Context) (Tenant, error) {
 	if err := rows.Err(); err != nil {
 		return Tenant{}, fmt.Errorf("read the tenant's domains: %w", err)
 	}
+	d.cache.putTenant(gen, t)
 	return t, nil
 }
 
@@ -161,7 +166,7 @@ func (d *Directory) AddDomain(ctx context.Context, domain string) error {
 	if _, err := d.Tenant(ctx); err != nil {
 		return err
 	}
-	_, err := d.db.ExecContext(ctx, `INSERT INTO domains (name, is_initial) VALUES (?, 0)`, name)
+	_, err := d.exec(ctx, `INSERT INTO domains (name, is_initial) VALUES (?, 0)`, name)
 	if store.IsUniqueViolation(err) {
 		return conflict("Custom domain name", fmt.Sprintf("%q is already a domain of this tenant", name))
 	}

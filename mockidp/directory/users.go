@@ -236,7 +236,7 @@ func (d *Directory) SetPassword(ctx context.Context, objectID, password string) 
 // (AADSTS50034) and ErrBadPassword for a wrong password (AADSTS50126); it
 // does not look at AccountEnabled, which the caller checks next.
 func (d *Directory) VerifyPassword(ctx context.Context, upn, password string) (User, error) {
-	row := d.db.QueryRowContext(ctx, `SELECT password_hash, `+userColumns+` FROM users WHERE upn_key = ?`, strings.ToLower(strings.TrimSpace(upn)))
+	row := d.userByUPN.QueryRowContext(ctx, strings.ToLower(strings.TrimSpace(upn)))
 	var hash string
 	u, err := scanUser(scanPrefix{row: row, first: &hash})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -265,9 +265,12 @@ func (s scanPrefix) Scan(dest ...any) error {
 // User returns a user by object ID, live or in Deleted users; a
 // hard-deleted user is ErrNotFound.
 func (d *Directory) User(ctx context.Context, objectID string) (User, error) {
-	u, err := userIn(ctx, d.db, objectID)
+	u, err := scanUser(d.userByID.QueryRowContext(ctx, strings.ToLower(objectID)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("user %s: %w", objectID, ErrNotFound)
+	}
 	if err != nil {
-		return User{}, err
+		return User{}, fmt.Errorf("read user %s: %w", objectID, err)
 	}
 	if u.Status == UserHardDeleted {
 		return User{}, fmt.Errorf("user %s was permanently deleted: %w", objectID, ErrNotFound)
@@ -288,7 +291,8 @@ func userIn(ctx context.Context, q querier, objectID string) (User, error) {
 
 // UserByUPN returns the live user with this UPN (any case).
 func (d *Directory) UserByUPN(ctx context.Context, upn string) (User, error) {
-	u, err := scanUser(d.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE upn_key = ?`, strings.ToLower(strings.TrimSpace(upn))))
+	var hash string
+	u, err := scanUser(scanPrefix{row: d.userByUPN.QueryRowContext(ctx, strings.ToLower(strings.TrimSpace(upn))), first: &hash})
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("user %q: %w", upn, ErrNotFound)
 	}
@@ -300,7 +304,20 @@ func (d *Directory) UserByUPN(ctx context.Context, upn string) (User, error) {
 
 // Users lists the live users, by display name.
 func (d *Directory) Users(ctx context.Context) ([]User, error) {
-	return d.listUsers(ctx, `state = 'active'`)
+	if users, ok := d.cache.getUsers(); ok {
+		return users, nil
+	}
+	gen := d.cache.generation()
+	rows, err := d.liveUsers.QueryContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	users, err := collectUsers(rows)
+	if err != nil {
+		return nil, err
+	}
+	d.cache.putUsers(gen, users)
+	return d.cache.getUsersOr(users), nil
 }
 
 // DeletedUsers lists the users in Deleted users (restorable), by display
@@ -314,6 +331,10 @@ func (d *Directory) listUsers(ctx context.Context, where string) ([]User, error)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
+	return collectUsers(rows)
+}
+
+func collectUsers(rows *sql.Rows) ([]User, error) {
 	defer rows.Close()
 	var out []User
 	for rows.Next() {
