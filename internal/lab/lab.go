@@ -84,8 +84,9 @@ type Lab struct {
 	Routes *hostroute.Table
 	CA     *localca.CA
 
-	info    Info
-	client  *http.Client
+	info      Info
+	client    *http.Client
+	transport *http.Transport
 	servers []*http.Server
 	closers []func() error
 	wg      sync.WaitGroup
@@ -135,6 +136,10 @@ func (l *Lab) Info() Info { return l.info }
 // redirects; browsers built on its transport do their own.
 func (l *Lab) Client() *http.Client { return l.client }
 
+// Transport is the lab's shared transport (routed TLS in Rehearsal mode),
+// for browsers and other clients that reach the mocks.
+func (l *Lab) Transport() http.RoundTripper { return l.transport }
+
 // Err reports a server that stopped serving unexpectedly.
 func (l *Lab) Err() <-chan error { return l.errs }
 
@@ -171,8 +176,9 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		idpBase = "http://" + idpLn.Addr().String()
 		appBase = "http://" + spLn.Addr().String()
 		authBase, apiBase = appBase, appBase
-		l.client = &http.Client{CheckRedirect: noRedirects, Timeout: 30 * time.Second}
-		metaClient = &http.Client{Timeout: 30 * time.Second}
+		l.transport = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second}
+		l.client = &http.Client{Transport: l.transport, CheckRedirect: noRedirects, Timeout: 30 * time.Second}
+		metaClient = &http.Client{Transport: l.transport, Timeout: 30 * time.Second}
 	case Rehearsal:
 		idpBase, appBase, authBase, apiBase = "https://"+EntraHost, "https://"+AppHost, "https://"+AuthHost, "https://"+APIHost
 		if l.CA, err = localca.New(localca.Options{Now: opts.Now}); err != nil {
@@ -184,9 +190,9 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 				return nil, fmt.Errorf("lab: route %s: %w", host, err)
 			}
 		}
-		tr := hostroute.NewTransport(l.Routes, l.CA.ClientTLSConfig())
-		l.client = &http.Client{Transport: tr, CheckRedirect: noRedirects, Timeout: 30 * time.Second}
-		metaClient = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+		l.transport = hostroute.NewTransport(l.Routes, l.CA.ClientTLSConfig())
+		l.client = &http.Client{Transport: l.transport, CheckRedirect: noRedirects, Timeout: 30 * time.Second}
+		metaClient = &http.Client{Transport: l.transport, Timeout: 30 * time.Second}
 	default:
 		return nil, fmt.Errorf("lab: unknown mode %d", opts.Mode)
 	}
@@ -266,8 +272,8 @@ func (l *Lab) Close(ctx context.Context) error {
 		}
 	}
 	l.wg.Wait()
-	if l.client != nil {
-		l.client.CloseIdleConnections()
+	if l.transport != nil {
+		l.transport.CloseIdleConnections()
 	}
 	errs = append(errs, l.closeAll())
 	return errors.Join(errs...)
