@@ -87,10 +87,10 @@ type Lab struct {
 	info      Info
 	client    *http.Client
 	transport *http.Transport
-	servers []*http.Server
-	closers []func() error
-	wg      sync.WaitGroup
-	errs    chan error
+	servers   []*http.Server
+	closers   []func() error
+	wg        sync.WaitGroup
+	errs      chan error
 }
 
 // Info is what a person or a script needs to use the lab. Its JSON is the
