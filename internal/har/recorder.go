@@ -177,6 +177,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	e.Response = recordResponse(resp, body)
+	e.Extra = resourceType(e.Response.Content.MimeType)
 	t.mu.Lock()
 	e.ServerIPAddress = t.remote
 	tm := Timings{
@@ -212,6 +213,27 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	e.Time = total
 	r.add(e)
 	return resp, nil
+}
+
+// resourceType sets Chrome's _resourceType, which DevTools uses to file an
+// imported entry under Doc, JS, Img and so on.
+func resourceType(mimeType string) jsontext.Value {
+	mt := strings.ToLower(mimeType)
+	kind := "fetch"
+	switch {
+	case strings.Contains(mt, "html"):
+		kind = "document"
+	case strings.Contains(mt, "javascript"):
+		kind = "script"
+	case strings.Contains(mt, "css"):
+		kind = "stylesheet"
+	case strings.HasPrefix(mt, "image/"):
+		kind = "image"
+	case strings.HasPrefix(mt, "font/"):
+		kind = "font"
+	}
+	b, _ := json.Marshal(map[string]string{"_resourceType": kind})
+	return b
 }
 
 type errReader struct{ err error }

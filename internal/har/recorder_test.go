@@ -180,6 +180,9 @@ func TestRecorderWritesValidRedactedHAR(t *testing.T) {
 	if body, _ := e[3].Response.Content.Body(); len(body) != 8 || body[0] != 0x89 {
 		t.Errorf("binary body = %v", body)
 	}
+	if !bytes.Contains(e[0].Extra, []byte(`"_resourceType":"document"`)) || !bytes.Contains(e[3].Extra, []byte(`"image"`)) {
+		t.Errorf("_resourceType: %s, %s", e[0].Extra, e[3].Extra)
+	}
 	if e[0].ServerIPAddress != "127.0.0.1" {
 		t.Errorf("serverIPAddress = %q", e[0].ServerIPAddress)
 	}
