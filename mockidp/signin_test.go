@@ -1,6 +1,8 @@
 package mockidp
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -328,4 +330,27 @@ func TestParseErrorPage(t *testing.T) {
 			t.Errorf("ParseErrorPage(%q) = %q, %q, %v", tc.page, code, msg, ok)
 		}
 	}
+}
+
+func TestPostBindingAndLimits(t *testing.T) {
+	h := newHarness(t)
+	q := h.defaultRequest()
+	saml2 := h.ts.URL + "/" + h.tenantID() + "/saml2"
+	// HTTP-POST: base64 without DEFLATE.
+	p := h.postForm(saml2, url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString([]byte(q.xml()))}, "RelayState": {"rs"}})
+	p = h.typePassword(h.pickAccount(p, h.user("AdeleV").UPN), h.user("AdeleV").Password)
+	got := h.posted(p)
+	if got.relayState != "rs" {
+		t.Errorf("RelayState %q", got.relayState)
+	}
+	h.verify(h.sp(h.metadataBytes(h.appID()), false), got, q.ID)
+
+	// A deflate bomb is refused as an invalid message, after reading at
+	// most the limit.
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.BestCompression)
+	fw.Write([]byte(`<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0" IssueInstant="2025-06-02T15:04:00Z">`))
+	fw.Write(bytes.Repeat([]byte(" "), 8<<20))
+	fw.Close()
+	h.wantError(h.get(saml2+"?SAMLRequest="+url.QueryEscape(base64.StdEncoding.EncodeToString(buf.Bytes()))), "AADSTS75005")
 }

@@ -101,3 +101,25 @@ func contains(s []string, x string) bool {
 	}
 	return false
 }
+
+func TestNoOpEditsAreNotChanges(t *testing.T) {
+	d, _ := newTestDirectory(t)
+	ctx := context.Background()
+	u := mustUser(t, d, "adele")
+	before, _ := d.Sequence(ctx)
+	if _, err := d.UpdateUser(ctx, u.ObjectID, func(x *User) { x.DisplayName = " adele " }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetAccountEnabled(ctx, u.ObjectID, true); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := d.Sequence(ctx); after != before {
+		t.Fatalf("edits that change nothing bumped the sequence from %d to %d", before, after)
+	}
+	if _, err := d.SetAccountEnabled(ctx, u.ObjectID, false); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := d.Sequence(ctx); after != before+1 {
+		t.Fatalf("disabling bumped the sequence to %d, want %d", after, before+1)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"reflect"
 	"strings"
 	"time"
 
@@ -177,6 +178,11 @@ func (d *Directory) UpdateUser(ctx context.Context, objectID string, edit func(*
 		normalizeUser(&u)
 		if errs := d.validateUser(ctx, tx, t, u, objectID); len(errs) > 0 {
 			return errors.Join(errs...)
+		}
+		u.DirectoryRoles, old.DirectoryRoles = nonNil(u.DirectoryRoles), nonNil(old.DirectoryRoles)
+		if reflect.DeepEqual(u, old) {
+			// Nothing changed: no change for the provisioning engine to see.
+			return nil
 		}
 		seq, err := nextSeq(ctx, tx)
 		if err != nil {
