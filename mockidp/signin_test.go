@@ -350,7 +350,7 @@ func TestPostBindingAndLimits(t *testing.T) {
 	var buf bytes.Buffer
 	fw, _ := flate.NewWriter(&buf, flate.BestCompression)
 	fw.Write([]byte(`<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0" IssueInstant="2025-06-02T15:04:00Z">`))
-	fw.Write(bytes.Repeat([]byte(" "), 8<<20))
+	fw.Write(bytes.Repeat([]byte(" "), 1<<20))
 	fw.Close()
 	h.wantError(h.get(saml2+"?SAMLRequest="+url.QueryEscape(base64.StdEncoding.EncodeToString(buf.Bytes()))), "AADSTS75005")
 }
