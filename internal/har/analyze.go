@@ -292,7 +292,6 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 			fl.Messages = append(fl.Messages, m)
 		}
 	}
-	fl.Diagnoses = diagnose(&fl, group, o)
 	fl.Outcome = OutcomeIncomplete
 	for _, f := range group {
 		if contains(f.steps, StepLanding) && len(f.spErrors) == 0 && f.u.Query().Has("code") {
@@ -304,6 +303,9 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 			fl.Outcome = OutcomeFailed
 		}
 	}
+	var notes []string
+	fl.Diagnoses, notes = diagnose(&fl, group, o)
+	rep.Notes = append(rep.Notes, notes...)
 	if fl.Outcome == OutcomeIncomplete && len(fl.Diagnoses) == 0 {
 		last := group[len(group)-1]
 		fl.Diagnoses = append(fl.Diagnoses, Diagnosis{

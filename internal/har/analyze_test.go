@@ -58,16 +58,21 @@ func scenarios() []scenario {
 		{name: "cognito error", flow: hartest.Flow{CognitoError: "Invalid SAML response received: SAML Assertion signature is invalid."},
 			want: []string{har.DiagCognito}, outcome: har.OutcomeFailed},
 		{name: "reply url with trailing slash", flow: hartest.Flow{ReplyURL: hartest.ACSURL + "/"},
-			want: []string{har.DiagCognito, har.DiagReplyURL}, outcome: har.OutcomeFailed},
+			want: []string{har.DiagReplyURL}, outcome: har.OutcomeFailed},
 		{name: "wrong audience", flow: hartest.Flow{Audience: "urn:amazon:cognito:sp:us-east-1_Wrong1234"}, want: []string{har.DiagAudience}, outcome: har.OutcomeSignedIn},
 		{name: "missing Email", flow: hartest.Flow{OmitAttributes: []string{"Email"}}, want: []string{har.DiagMissingAttribute}, code: "Email", outcome: har.OutcomeSignedIn},
 		{name: "LastName missing with Cognito's message", flow: hartest.Flow{OmitAttributes: []string{"LastName"},
 			CognitoError: "Invalid SAML response received: Invalid user attributes: family_name: The attribute is required"},
-			want: []string{har.DiagCognito, har.DiagMissingAttribute}, outcome: har.OutcomeFailed},
+			want: []string{har.DiagMissingAttribute}, code: "LastName", outcome: har.OutcomeFailed},
 		{name: "email in lower case", flow: hartest.Flow{RenameAttributes: map[string]string{"Email": "email"}}, want: []string{har.DiagMissingAttribute}, code: "Email", outcome: har.OutcomeSignedIn},
-		{name: "clock skew", flow: hartest.Flow{Skew: 10 * time.Minute}, want: []string{har.DiagClockSkew}, outcome: har.OutcomeSignedIn},
+		{name: "clock skew", flow: hartest.Flow{Skew: 10 * time.Minute, CognitoError: "Invalid SAML response received: SAML assertion is not yet valid"},
+			want: []string{har.DiagClockSkew}, outcome: har.OutcomeFailed},
+		{name: "clock skew that did no harm is a note", flow: hartest.Flow{Skew: 10 * time.Minute}, outcome: har.OutcomeSignedIn},
 		{name: "small skew is fine", flow: hartest.Flow{Skew: 90 * time.Second}, outcome: har.OutcomeSignedIn},
-		{name: "expired assertion", flow: hartest.Flow{PostDelay: 2 * time.Hour}, want: []string{har.DiagExpired}, outcome: har.OutcomeSignedIn},
+		{name: "expired assertion", flow: hartest.Flow{PostDelay: 2 * time.Hour, CognitoError: "Invalid SAML response received: SAML assertion has expired"},
+			want: []string{har.DiagExpired}, outcome: har.OutcomeFailed},
+		{name: "cognito error without a finding of ours", flow: hartest.Flow{CognitoError: "Invalid SAML response received: SAML assertion has already been used"},
+			want: []string{har.DiagCognito}, outcome: har.OutcomeFailed},
 		{name: "truncated response form", flow: hartest.Flow{TruncateResponseForm: true}, want: []string{har.DiagIncomplete}, outcome: har.OutcomeIncomplete},
 	}
 }
@@ -142,7 +147,8 @@ func TestAnalyzeRemediationNamesTheField(t *testing.T) {
 		{hartest.Flow{OmitAttributes: []string{"Email"}}, []string{"Attributes & Claims", `"Email"`, "user.mail"}},
 		{hartest.Flow{IdPInitiated: true}, []string{"Sign on URL", hartest.StartURL}},
 		{hartest.Flow{Audience: "urn:x"}, []string{"Identifier (Entity ID)", hartest.EntityID}},
-		{hartest.Flow{ReplyURL: hartest.ACSURL + "/"}, []string{"Reply URL", hartest.ACSURL + `/"`}},
+		{hartest.Flow{ReplyURL: hartest.ACSURL + "/"}, []string{"Reply URL", hartest.ACSURL + `/"`, "An error was encountered"}},
+		{hartest.Flow{Skew: 10 * time.Minute, CognitoError: "Invalid SAML response received: SAML assertion is not yet valid"}, []string{"clock", "not yet valid"}},
 	}
 	for _, tt := range tests {
 		rep := analyzeBytes(t, tt.flow.Bytes(), har.Options{})

@@ -102,6 +102,26 @@ func cognitoRemedy(msg string, o Options) (title, remedy string) {
 		return "The sign-in took too long", fmt.Sprintf("RudderStack waits 5 minutes for Entra's answer: start again at %s and finish the sign-in without pausing.", o.StartURL)
 	case strings.Contains(msg, "udience"):
 		return "RudderStack refused the audience", fmt.Sprintf("%s → Identifier (Entity ID) must be exactly %q.", entraBasic, o.EntityID)
+	case strings.Contains(msg, "Destination or Recipient"):
+		return "The response was addressed to another Reply URL", fmt.Sprintf("%s → Reply URL (Assertion Consumer Service URL) must be exactly %q.", entraBasic, o.ACSURL)
+	case strings.Contains(msg, "InResponseTo"):
+		return "The response answers another sign-in", fmt.Sprintf("Start again at %s in one tab, and do not go back to an older Entra sign-in page.", o.StartURL)
+	case strings.Contains(msg, "has expired"), strings.Contains(msg, "not yet valid"):
+		return "The assertion was outside its validity window", fmt.Sprintf("Start again at %s and finish without pausing; if it keeps failing, the clock of Entra's or RudderStack's side is off.", o.StartURL)
+	case strings.Contains(msg, "Issuer does not match"), strings.Contains(msg, "Unable to retrieve metadata"):
+		return "RudderStack has other metadata than this app's", entraCerts + ": copy the App Federation Metadata URL of this app and send it to RudderStack again."
+	case strings.Contains(msg, "already been used"):
+		return "The response was replayed", fmt.Sprintf("Each response works once: start again at %s instead of reloading or going back.", o.StartURL)
+	case strings.Contains(msg, "Unable to decrypt"):
+		return "RudderStack cannot decrypt the assertion", entraApp + " → Single sign-on → Token encryption: use RudderStack's current certificate, or turn token encryption off."
+	case strings.Contains(msg, "NameID is missing"):
+		return "The assertion has no Name ID", entraClaim + " → Unique User Identifier (Name ID) = user.userprincipalname."
+	case strings.Contains(msg, "larger than"):
+		return "The response is too large for RudderStack", entraClaim + ": remove the groups claim and other large claims; RudderStack needs only Email and LastName."
+	case strings.Contains(msg, "Status is not Success"):
+		return "Entra answered with an error status", "Look for the AADSTS code in the SAML response's status above and fix what it names under " + entraApp + "."
+	case strings.Contains(msg, "Login option is not available"):
+		return "RudderStack has no SSO connection for this sign-in", "Ask RudderStack to check the SSO connection for your email domain (they set it up from your App Federation Metadata URL)."
 	}
 	return "RudderStack refused the sign-in", "Send the redacted HAR (`ssowiz har redact`) to RudderStack support with this message."
 }
@@ -118,10 +138,21 @@ func attributeRemedy(name string) string {
 		"If the claim exists, check that the user has a value for its source in Entra → Users → Properties.", entraClaim, name, source)
 }
 
-// diagnose finds a flow's problems.
-func diagnose(fl *Flow, group []*entryFacts, o Options) []Diagnosis {
+// diagnose finds a flow's problems. Findings that did not stop a
+// sign-in that succeeded (a skewed clock) come back as notes.
+func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) {
 	var out []Diagnosis
+	var notes []string
 	add := func(d Diagnosis) { out = append(out, d) }
+	// timeFinding reports a time problem: a diagnosis when the sign-in did
+	// not succeed, a note when it did (the browser's own clock may be off).
+	timeFinding := func(d Diagnosis) {
+		if fl.Outcome == OutcomeSignedIn {
+			notes = append(notes, fmt.Sprintf("flow %d: %s (the sign-in succeeded all the same): %s", fl.Index, d.Title, d.Detail))
+			return
+		}
+		add(d)
+	}
 
 	var req *samlmsg.Message
 	var responses []*Message
@@ -337,7 +368,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) []Diagnosis {
 			expired := false
 			if na, ok := earliestOf(a.NotOnOrAfter, a.SubjectNotOnOrAfter); ok && !postedAt.IsZero() && !postedAt.Before(na) {
 				expired = true
-				add(Diagnosis{
+				timeFinding(Diagnosis{
 					ID: DiagExpired, Title: "The assertion had expired when it was posted",
 					Detail: fmt.Sprintf("It was valid until %s, and the browser posted it at %s (%s later).",
 						na.UTC().Format(time.RFC3339), postedAt.UTC().Format(time.RFC3339), postedAt.Sub(na).Round(time.Second)),
@@ -358,7 +389,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) []Diagnosis {
 				}
 			}
 			if skew != "" {
-				add(Diagnosis{
+				timeFinding(Diagnosis{
 					ID: DiagClockSkew, Title: "Clocks disagree about the assertion's time",
 					Detail:      "The assertion's times do not fit the HAR's clock: " + skew + ".",
 					Remediation: "Set this computer's clock to network time (Entra's clock is right); RudderStack refuses assertions outside their validity window.",
@@ -384,6 +415,54 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) []Diagnosis {
 				})
 				break
 			}
+		}
+	}
+	return mergeCognito(out), notes
+}
+
+// cognitoExplained pairs a Cognito message with the diagnosis that
+// explains it, so one problem is reported once, with Cognito's words as
+// evidence.
+func cognitoExplained(msg string, d Diagnosis) bool {
+	switch d.ID {
+	case DiagMissingAttribute:
+		m := cognitoAttrRE.FindStringSubmatch(msg)
+		return m != nil && (poolAttribute[m[1]] == d.Code || m[1] == d.Code)
+	case DiagExpired:
+		return strings.Contains(msg, "has expired")
+	case DiagClockSkew:
+		return strings.Contains(msg, "not yet valid") || strings.Contains(msg, "has expired")
+	case DiagAudience:
+		return strings.Contains(msg, "udience")
+	case DiagReplyURL:
+		return strings.Contains(msg, "Recipient") || strings.Contains(msg, "Destination") ||
+			strings.Contains(msg, "An error was encountered with the requested page")
+	case DiagCertificate:
+		return strings.Contains(msg, "signature is invalid")
+	}
+	return false
+}
+
+// mergeCognito folds each Cognito diagnosis into the diagnosis that
+// explains it, when there is one.
+func mergeCognito(ds []Diagnosis) []Diagnosis {
+	var out []Diagnosis
+	for i, d := range ds {
+		if d.ID != DiagCognito {
+			continue
+		}
+		for j := range ds {
+			if j != i && ds[j].ID != DiagCognito && cognitoExplained(d.Code, ds[j]) {
+				ds[j].Detail += " RudderStack (Cognito) said: " + d.Code
+				ds[j].Entries = sortedInts(append(ds[j].Entries, d.Entries...))
+				ds[i].ID = ""
+				break
+			}
+		}
+	}
+	for _, d := range ds {
+		if d.ID != "" {
+			out = append(out, d)
 		}
 	}
 	return out
