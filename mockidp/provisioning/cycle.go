@@ -70,18 +70,18 @@ type Quarantine struct {
 
 // CycleReport says what one cycle did.
 type CycleReport struct {
-	ID         string        `json:"id"`
-	AppID      string        `json:"appId"`
-	Kind       CycleKind     `json:"kind"`
-	Dialect    Dialect       `json:"dialect"`
-	Started    time.Time     `json:"started"`
-	Finished   time.Time     `json:"finished"`
-	Outcome    CycleOutcome  `json:"outcome"`
-	Watermark  int64         `json:"watermark"`
-	Evaluated  int           `json:"evaluated"`
-	Requests   int64         `json:"requests"`
-	Counts     Counts        `json:"counts"`
-	Quarantine *Quarantine   `json:"quarantine,omitempty"`
+	ID         string       `json:"id"`
+	AppID      string       `json:"appId"`
+	Kind       CycleKind    `json:"kind"`
+	Dialect    Dialect      `json:"dialect"`
+	Started    time.Time    `json:"started"`
+	Finished   time.Time    `json:"finished"`
+	Outcome    CycleOutcome `json:"outcome"`
+	Watermark  int64        `json:"watermark"`
+	Evaluated  int          `json:"evaluated"`
+	Requests   int64        `json:"requests"`
+	Counts     Counts       `json:"counts"`
+	Quarantine *Quarantine  `json:"quarantine,omitempty"`
 }
 
 // RunCycle runs one provisioning cycle of the app now and returns when it

@@ -33,7 +33,7 @@ func (a attrExpr) eval(attrs func(string) (string, bool)) string {
 func (a attrExpr) String() string { return "[" + a.name + "]" }
 
 func (c constExpr) eval(func(string) (string, bool)) string { return c.value }
-func (c constExpr) String() string                         { return quoteExpr(c.value) }
+func (c constExpr) String() string                          { return quoteExpr(c.value) }
 
 // Join skips empty values, so Join(" ", [givenName], [surname]) of a user
 // with no given name is "Doe", not " Doe".

@@ -177,11 +177,11 @@ func TestUpdateOpsDialects(t *testing.T) {
 	u := fullUser()
 	cur := scim.Resource{
 		"id": "t1", "userName": "adele.vance@contoso.com", "active": true, "displayName": "Old Name", "externalId": "adele.vance",
-		"emails":   []any{map[string]any{"type": "work", "value": "old@contoso.com", "primary": true}},
-		"name":     map[string]any{"givenName": "Adele", "familyName": "Vance", "formatted": "Adele Vance"},
-		"title":    "Retail Manager", "preferredLanguage": "en-US",
-		"addresses": []any{map[string]any{"type": "work", "formatted": "18/2111", "streetAddress": "205 108th Ave NE", "locality": "Bellevue", "region": "WA", "postalCode": "98004", "country": "US"}},
-		"phoneNumbers": []any{map[string]any{"type": "work", "value": "+1 425 555 0109"}, map[string]any{"type": "mobile", "value": "+1 425 555 0110"}},
+		"emails": []any{map[string]any{"type": "work", "value": "old@contoso.com", "primary": true}},
+		"name":   map[string]any{"givenName": "Adele", "familyName": "Vance", "formatted": "Adele Vance"},
+		"title":  "Retail Manager", "preferredLanguage": "en-US",
+		"addresses":               []any{map[string]any{"type": "work", "formatted": "18/2111", "streetAddress": "205 108th Ave NE", "locality": "Bellevue", "region": "WA", "postalCode": "98004", "country": "US"}},
+		"phoneNumbers":            []any{map[string]any{"type": "work", "value": "+1 425 555 0109"}, map[string]any{"type": "mobile", "value": "+1 425 555 0110"}},
 		scim.SchemaEnterpriseUser: map[string]any{"employeeNumber": "E100"},
 	}
 	changes := diff(rs.userRT, evaluate(rs.users, userSource(u, false)), cur)

@@ -15,7 +15,9 @@ import (
 // values that were never saved.
 func TestTestConnectionRequest(t *testing.T) {
 	f := newFixture(t)
-	f.configure(func(c *directory.ProvisioningConfig) { c.TenantURL, c.SecretToken, c.Enabled = "", directory.Secret{}, false })
+	f.configure(func(c *directory.ProvisioningConfig) {
+		c.TenantURL, c.SecretToken, c.Enabled = "", directory.Secret{}, false
+	})
 	res := f.eng.TestConnection(f.ctx, Connection{TenantURL: f.srv.URL() + "/?aadOptscim062020", SecretToken: directory.NewSecret(testToken)})
 	if !res.OK || res.Message != testOKMessage || res.Code != "" || res.Dialect != DialectSCIM {
 		t.Fatalf("result = %+v", res)
