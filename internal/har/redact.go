@@ -103,6 +103,7 @@ var jsonKinds = map[string]string{
 	"access_token": KindOAuthToken, "id_token": KindOAuthToken, "refresh_token": KindOAuthToken,
 	"client_secret": KindOAuthToken, "code_verifier": KindOAuthToken,
 	"password": KindPassword, "passwd": KindPassword,
+	"username": KindUsername, "login": KindUsername, "loginfmt": KindUsername, "email": KindUsername,
 	"sft": KindEntraToken, "sftname": "", "flowtoken": KindEntraToken, "canary": KindEntraToken,
 	"apicanary": KindEntraToken, "sctx": KindEntraToken,
 }
@@ -119,6 +120,10 @@ var (
 type redactor struct {
 	keep   map[string]bool
 	counts Counts
+	// identities are the user's names and addresses learned from the file
+	// (sign-in form fields, SAML NameIDs and name claims), masked wherever
+	// else they appear: Entra's pages echo the account being signed in.
+	identities []string
 }
 
 func (r *redactor) kept(name string) bool { return r.keep[strings.ToLower(name)] }
@@ -136,10 +141,102 @@ func Redact(h *HAR, opts RedactOptions) Counts {
 	for _, k := range opts.Keep {
 		r.keep[strings.ToLower(strings.TrimSpace(k))] = true
 	}
+	if !r.kept(KindUsername) {
+		r.identities = identities(h, r.kept)
+	}
 	for i := range h.Log.Entries {
 		r.entry(&h.Log.Entries[i])
 	}
 	return r.counts
+}
+
+// identityFields are form and query fields that hold who is signing in.
+var identityFields = map[string]bool{"loginfmt": true, "login": true, "username": true, "email": true, "login_hint": true}
+
+// identityClaims are SAML attributes that name the user.
+var identityClaims = map[string]bool{
+	"email": true, "lastname": true, "firstname": true, "displayname": true, "name": true,
+	"emailaddress": true, "upn": true, "givenname": true, "surname": true,
+}
+
+// identities collects the user's names from the file, longest first so a
+// longer one is masked before a shorter one it contains.
+func identities(h *HAR, kept func(string) bool) []string {
+	seen := map[string]bool{}
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if len(v) >= 4 && v != Masked {
+			seen[v] = true
+		}
+	}
+	saml := func(v string) {
+		x, _, err := samlmsg.Decode(v)
+		if err != nil {
+			return
+		}
+		m, err := samlmsg.Parse(x)
+		if err != nil {
+			return
+		}
+		for _, a := range m.Assertions {
+			if !kept("NameID") {
+				add(a.NameID)
+			}
+			for _, at := range a.Attributes {
+				base := at.Name[strings.LastIndexAny(at.Name, "/:")+1:]
+				if identityClaims[strings.ToLower(base)] && !kept(at.Name) {
+					for _, v := range at.Values {
+						add(v)
+					}
+				}
+			}
+		}
+	}
+	for _, e := range h.Log.Entries {
+		fields := append([]NameValue{}, e.Request.QueryString...)
+		if pd := e.Request.PostData; pd != nil {
+			for _, p := range pd.Params {
+				fields = append(fields, NameValue{Name: p.Name, Value: p.Value})
+			}
+			if len(pd.Params) == 0 && strings.Contains(strings.ToLower(pd.MimeType), "form-urlencoded") {
+				for _, q := range orderedQuery(pd.Text) {
+					fields = append(fields, q)
+				}
+			}
+		}
+		for _, f := range fields {
+			switch {
+			case identityFields[strings.ToLower(f.Name)] && !kept(f.Name):
+				add(f.Value)
+			case f.Name == "SAMLResponse":
+				saml(f.Value)
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// maskIdentities replaces the user's names, plain or URL-escaped.
+func (r *redactor) maskIdentities(s string) string {
+	for _, id := range r.identities {
+		for _, form := range []string{id, url.QueryEscape(id), url.PathEscape(id)} {
+			if n := strings.Count(s, form); n > 0 {
+				s = strings.ReplaceAll(s, form, Masked)
+				r.counts.add(KindUsername, n)
+			}
+		}
+	}
+	return s
 }
 
 func (r *redactor) entry(e *Entry) {
@@ -257,6 +354,8 @@ func (r *redactor) url(raw string) string {
 	}
 	base, frag, hasFrag := strings.Cut(raw, "#")
 	path, query, hasQuery := strings.Cut(base, "?")
+	path = r.maskIdentities(path)
+	base = path
 	if hasQuery {
 		query = r.query(query)
 		base = path + "?" + query
@@ -406,6 +505,7 @@ func (r *redactor) text(s string) string {
 	if s == "" || s == Masked {
 		return s
 	}
+	s = r.maskIdentities(s)
 	if strings.Contains(s, `"`) {
 		s = jsonKeyRE.ReplaceAllStringFunc(s, func(m string) string {
 			sm := jsonKeyRE.FindStringSubmatch(m)
