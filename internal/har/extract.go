@@ -345,7 +345,11 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 				f.aad = append(f.aad, aadError{Code: m[1], Message: cleanMessage(m[2])})
 			}
 		}
-		if !isEntraHost(u.Host) {
+		// Cognito's error pages: an error status, or a page of its own
+		// endpoints. An app page that merely mentions "Something went
+		// wrong" in a script is not one.
+		if !isEntraHost(u.Host) && (f.status >= 400 || strings.Contains(u.Path, "/saml2/") ||
+			strings.Contains(u.Path, "/oauth2/") || strings.Contains(u.Path, "/error") || strings.HasSuffix(u.Path, "/login")) {
 			text := html.UnescapeString(s)
 			for _, msg := range cognitoPage {
 				if i := strings.Index(text, msg); i >= 0 {

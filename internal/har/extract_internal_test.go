@@ -26,3 +26,31 @@ func TestMayMatterSkipsOnlyBodiesThatCannotHoldTheFlow(t *testing.T) {
 		}
 	}
 }
+
+func TestFactsCognitoPagesOnlyWhereCognitoShowsThem(t *testing.T) {
+	page := func(url string, status int) *Entry {
+		return &Entry{
+			StartedDateTime: "2025-06-02T15:04:05.000Z",
+			Request:         Request{Method: "GET", URL: url},
+			Response: Response{Status: status, Content: Content{MimeType: "text/html",
+				Text: `<html><script>var m="Something went wrong";</script><p>Something went wrong</p></html>`}},
+		}
+	}
+	tests := []struct {
+		url    string
+		status int
+		want   bool
+	}{
+		{"https://app.rudderstack.com/", 200, false},
+		{"https://app.rudderstack.com/sso", 200, false},
+		{"https://auth2.rudderstack.com/error", 200, true},
+		{"https://auth2.rudderstack.com/saml2/idpresponse", 200, true},
+		{"https://app.rudderstack.com/", 500, true},
+	}
+	for _, tt := range tests {
+		f, _ := facts(0, page(tt.url, tt.status))
+		if got := len(f.spErrors) > 0; got != tt.want {
+			t.Errorf("%s %d: Cognito error found = %v, want %v", tt.url, tt.status, got, tt.want)
+		}
+	}
+}
