@@ -167,7 +167,7 @@ func TestAnalyzeRemediationNamesTheField(t *testing.T) {
 func TestAnalyzeFindsTheFlowAmongMany(t *testing.T) {
 	// A failed attempt, then a good one a minute later, in one capture.
 	failed := hartest.Flow{EntraError: "50126", Noise: 10}.Build()
-	good := hartest.Flow{Base: time.Date(2025, 6, 2, 15, 5, 30, 0, time.UTC), Noise: 10}.Build()
+	good := hartest.Flow{Base: time.Date(2027, 3, 2, 15, 5, 30, 0, time.UTC), Noise: 10}.Build()
 	failed.Log.Entries = append(failed.Log.Entries, good.Log.Entries...)
 	var buf bytes.Buffer
 	if err := har.Write(&buf, failed); err != nil {

@@ -52,7 +52,7 @@ func Secrets() []string {
 // Flow describes one sign-in to build. The zero value is a successful
 // SP-initiated sign-in started at /sso; each field breaks it one way.
 type Flow struct {
-	// Base is the browser's time at the first entry; default 2025-06-02
+	// Base is the browser's time at the first entry; default 2027-03-02
 	// 15:04:05Z.
 	Base time.Time
 	// NoStartAtSSO begins the capture at Cognito's /oauth2/authorize.
@@ -116,7 +116,7 @@ type builder struct {
 // Build returns the flow as a Chrome-shaped HAR.
 func (f Flow) Build() *har.HAR {
 	if f.Base.IsZero() {
-		f.Base = time.Date(2025, 6, 2, 15, 4, 5, 0, time.UTC)
+		f.Base = time.Date(2027, 3, 2, 15, 4, 5, 0, time.UTC)
 	}
 	if f.ReplyURL == "" {
 		f.ReplyURL = ACSURL
@@ -323,7 +323,7 @@ func (b *builder) idpResponse(inResponseTo string) {
 func (b *builder) entraCookies() []har.NameValue {
 	return []har.NameValue{
 		{Name: "Set-Cookie", Value: "esctx=" + SecretCookie + "; domain=.login.microsoftonline.com; path=/; secure; HttpOnly; SameSite=None"},
-		{Name: "Set-Cookie", Value: "fpc=" + SecretCookie + "x; expires=Wed, 02-Jul-2025 15:04:05 GMT; path=/; secure; HttpOnly"},
+		{Name: "Set-Cookie", Value: "fpc=" + SecretCookie + "x; expires=Fri, 02-Apr-2027 15:04:05 GMT; path=/; secure; HttpOnly"},
 	}
 }
 
@@ -537,7 +537,7 @@ func entraErrorPage(code string) string {
 $Config={"iErrorCode":` + code + `,"strServiceExceptionMessage":"AADSTS` + code + `: ` + js + `","sFT":"` + SecretFlow + `","canary":"` + SecretCanary + `"};
 //]]></script></head><body><div id="errorMessage">Sorry, but we're having trouble signing you in.</div>` +
 		`<div>AADSTS` + code + `: ` + html.EscapeString(msg) + `</div><div>Request Id: 11112222-3333-4444-5555-666677778888</div>` +
-		`<div>Correlation Id: 99990000-aaaa-bbbb-cccc-ddddeeeeffff</div><div>Timestamp: 2025-06-02T15:04:06Z</div></body></html>`
+		`<div>Correlation Id: 99990000-aaaa-bbbb-cccc-ddddeeeeffff</div><div>Timestamp: 2027-03-02T15:04:06Z</div></body></html>`
 }
 
 func cognitoPage(msg string) string {
