@@ -15,6 +15,7 @@ import (
 // Store is the SP's account database. It is safe for concurrent use.
 type Store struct {
 	db  *sql.DB
+	q   *stmtCache
 	now func() time.Time
 }
 
@@ -36,11 +37,20 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now}, nil
+	q := &stmtCache{db: db}
+	if err := q.warm(ctx); err != nil {
+		q.close()
+		db.Close()
+		return nil, fmt.Errorf("accounts: prepare statements: %w", err)
+	}
+	return &Store{db: db, q: q, now: now}, nil
 }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.q.close()
+	return s.db.Close()
+}
 
 func (s *Store) timestamp() string { return formatTime(s.now()) }
 
@@ -74,13 +84,13 @@ func newID() string { return uuid.NewString() }
 // inTx runs fn in one write transaction. SQLite takes its write lock at
 // BEGIN (the store opens with _txlock=immediate), so a read-modify-write in
 // fn can't lose a concurrent update.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(dbtx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(txStmts{tx: tx, c: s.q}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -67,9 +67,8 @@ func (s *Store) CreateOrg(ctx context.Context, o Org) (Org, error) {
 	if err != nil {
 		return Org{}, fmt.Errorf("encode SSO config: %w", err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO orgs (id, name, scim_enabled, sso, created_at) VALUES (?, ?, ?, ?, ?)`,
+	err = s.inTx(ctx, func(tx dbtx) error {
+		if _, err := tx.ExecContext(ctx, qInsertOrg,
 			o.ID, o.Name, o.SCIMEnabled, string(sso), formatTime(o.CreatedAt)); err != nil {
 			return fmt.Errorf("create organisation %q: %w", o.Name, err)
 		}
@@ -83,12 +82,12 @@ func (s *Store) CreateOrg(ctx context.Context, o Org) (Org, error) {
 
 // GetOrg returns the organisation with the given ID.
 func (s *Store) GetOrg(ctx context.Context, id string) (Org, error) {
-	return getOrg(ctx, s.db, id)
+	return getOrg(ctx, s.q, id)
 }
 
 // ListOrgs returns every organisation, oldest first.
 func (s *Store) ListOrgs(ctx context.Context) ([]Org, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM orgs ORDER BY created_at, id`)
+	rows, err := s.q.QueryContext(ctx, `SELECT id FROM orgs ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list organisations: %w", err)
 	}
@@ -121,7 +120,7 @@ func (s *Store) ListOrgs(ctx context.Context) ([]Org, error) {
 // a user types.
 func (s *Store) FindOrgByDomain(ctx context.Context, domain string) (Org, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT org_id FROM org_domains WHERE domain = ?`,
+	err := s.q.QueryRowContext(ctx, `SELECT org_id FROM org_domains WHERE domain = ?`,
 		strings.ToLower(strings.TrimSpace(domain))).Scan(&id)
 	if err != nil {
 		return Org{}, notFound(err, fmt.Sprintf("organisation for domain %q", domain))
@@ -134,7 +133,7 @@ func (s *Store) FindOrgByDomain(ctx context.Context, domain string) (Org, error)
 // unchanged. The ID and creation time can't change.
 func (s *Store) UpdateOrg(ctx context.Context, id string, fn func(*Org) error) (Org, error) {
 	var out Org
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbtx) error {
 		o, err := getOrg(ctx, tx, id)
 		if err != nil {
 			return err
@@ -150,11 +149,11 @@ func (s *Store) UpdateOrg(ctx context.Context, id string, fn func(*Org) error) (
 		if err != nil {
 			return fmt.Errorf("encode SSO config: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET name = ?, scim_enabled = ?, sso = ? WHERE id = ?`,
+		if _, err := tx.ExecContext(ctx, qUpdateOrg,
 			o.Name, o.SCIMEnabled, string(sso), id); err != nil {
 			return fmt.Errorf("update organisation %q: %w", o.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM org_domains WHERE org_id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, qDeleteDomains, id); err != nil {
 			return fmt.Errorf("update organisation domains: %w", err)
 		}
 		if err := setDomains(ctx, tx, id, o.Domains); err != nil {
@@ -174,7 +173,7 @@ type queryer interface {
 func getOrg(ctx context.Context, q queryer, id string) (Org, error) {
 	var o Org
 	var sso, created string
-	err := q.QueryRowContext(ctx, `SELECT id, name, scim_enabled, sso, created_at FROM orgs WHERE id = ?`, id).
+	err := q.QueryRowContext(ctx, qSelectOrg, id).
 		Scan(&o.ID, &o.Name, &o.SCIMEnabled, &sso, &created)
 	if err != nil {
 		return Org{}, notFound(err, fmt.Sprintf("organisation %q", id))
@@ -183,7 +182,7 @@ func getOrg(ctx context.Context, q queryer, id string) (Org, error) {
 		return Org{}, fmt.Errorf("organisation %q: decode SSO config: %w", id, err)
 	}
 	o.CreatedAt = parseTime(created)
-	rows, err := q.QueryContext(ctx, `SELECT domain FROM org_domains WHERE org_id = ? ORDER BY domain`, id)
+	rows, err := q.QueryContext(ctx, qSelectDomains, id)
 	if err != nil {
 		return Org{}, fmt.Errorf("organisation %q: domains: %w", id, err)
 	}
@@ -198,9 +197,9 @@ func getOrg(ctx context.Context, q queryer, id string) (Org, error) {
 	return o, rows.Err()
 }
 
-func setDomains(ctx context.Context, tx *sql.Tx, orgID string, domains []string) error {
+func setDomains(ctx context.Context, tx dbtx, orgID string, domains []string) error {
 	for _, d := range domains {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO org_domains (domain, org_id) VALUES (?, ?)`, d, orgID); err != nil {
+		if _, err := tx.ExecContext(ctx, qInsertDomain, d, orgID); err != nil {
 			if isUnique(err) {
 				return fmt.Errorf("domain %q: %w", d, ErrDomainTaken)
 			}

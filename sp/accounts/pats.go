@@ -111,7 +111,7 @@ func (s *Store) CreatePAT(ctx context.Context, orgID, ownerID, name string, role
 		Hint:      TokenPrefix + id[:4] + "…" + secret[len(secret)-4:],
 		CreatedAt: s.now().UTC(), ExpiresAt: expiresAt,
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO pats (id, org_id, owner_id, name, role, salt, hash, hint, created_at, expires_at)
+	_, err = s.q.ExecContext(ctx, `INSERT INTO pats (id, org_id, owner_id, name, role, salt, hash, hint, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		pat.ID, orgID, ownerID, name, role, salt, hashSecret(salt, secret), pat.Hint, formatTime(pat.CreatedAt), nullTime(expiresAt))
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Store) ListPATs(ctx context.Context, orgID, ownerID string) ([]PAT, err
 		q += ` AND owner_id = ?`
 		args = append(args, ownerID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY created_at, id`, args...)
+	rows, err := s.q.QueryContext(ctx, q+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -162,7 +162,7 @@ func (s *Store) ListPATs(ctx context.Context, orgID, ownerID string) ([]PAT, err
 // RevokePAT revokes a token; later use fails with ErrTokenRevoked.
 // Revoking twice keeps the first revocation time.
 func (s *Store) RevokePAT(ctx context.Context, orgID, id string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE pats SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND org_id = ?`,
+	res, err := s.q.ExecContext(ctx, `UPDATE pats SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND org_id = ?`,
 		s.timestamp(), id, orgID)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
@@ -194,7 +194,7 @@ func (s *Store) AuthenticatePAT(ctx context.Context, token string) (Authenticate
 		return Authenticated{}, ErrInvalidToken
 	}
 	var salt, hash []byte
-	row := s.db.QueryRowContext(ctx, `SELECT `+patColumns+`, salt, hash FROM pats WHERE id = ?`, id)
+	row := s.q.QueryRowContext(ctx, `SELECT `+patColumns+`, salt, hash FROM pats WHERE id = ?`, id)
 	var p PAT
 	var created string
 	var expires, lastUsed, revoked sql.NullString
@@ -219,7 +219,7 @@ func (s *Store) AuthenticatePAT(ctx context.Context, token string) (Authenticate
 		return Authenticated{}, ErrTokenExpired
 	}
 	if p.LastUsedAt == nil || now.Sub(*p.LastUsedAt) >= lastUsedGranularity {
-		if _, err := s.db.ExecContext(ctx, `UPDATE pats SET last_used_at = ? WHERE id = ?`, formatTime(now), p.ID); err != nil {
+		if _, err := s.q.ExecContext(ctx, `UPDATE pats SET last_used_at = ? WHERE id = ?`, formatTime(now), p.ID); err != nil {
 			return Authenticated{}, fmt.Errorf("record token use: %w", err)
 		}
 		p.LastUsedAt = &now

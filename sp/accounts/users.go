@@ -129,7 +129,7 @@ func validateUser(u User) error {
 // user.
 func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 	var out User
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbtx) error {
 		var err error
 		out, err = insertUser(ctx, tx, u, s.now())
 		return err
@@ -137,7 +137,7 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 	return out, err
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, u User, now time.Time) (User, error) {
+func insertUser(ctx context.Context, tx dbtx, u User, now time.Time) (User, error) {
 	if u.ID == "" {
 		u.ID = newID()
 	}
@@ -146,8 +146,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, u User, now time.Time) (User, e
 	}
 	u.Version = 1
 	u.CreatedAt, u.UpdatedAt = now.UTC(), now.UTC()
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`, user_name_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, qInsertUser,
 		u.ID, u.OrgID, u.UserName, u.ExternalID, u.Email, u.GivenName, u.FamilyName, u.DisplayName,
 		u.Role, u.Source, u.Active, nullJSON(u.SCIM), u.Version, formatTime(u.CreatedAt),
 		formatTime(u.UpdatedAt), nullTime(u.LastSignInAt), userNameKey(u.UserName))
@@ -172,8 +171,7 @@ func nullJSON(b json.RawMessage) any {
 
 // GetUser returns a user of the organisation by ID.
 func (s *Store) GetUser(ctx context.Context, orgID, id string) (User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx,
-		`SELECT `+userColumns+` FROM users WHERE id = ? AND org_id = ?`, id, orgID))
+	u, err := scanUser(s.q.QueryRowContext(ctx, qUserByID, id, orgID))
 	if err != nil {
 		return User{}, notFound(err, fmt.Sprintf("user %q", id))
 	}
@@ -183,8 +181,7 @@ func (s *Store) GetUser(ctx context.Context, orgID, id string) (User, error) {
 // FindUserByUserName returns the org's user with this userName, compared
 // case-insensitively, through an index.
 func (s *Store) FindUserByUserName(ctx context.Context, orgID, userName string) (User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx,
-		`SELECT `+userColumns+` FROM users WHERE org_id = ? AND user_name_key = ?`, orgID, userNameKey(userName)))
+	u, err := scanUser(s.q.QueryRowContext(ctx, qUserByKey, orgID, userNameKey(userName)))
 	if err != nil {
 		return User{}, notFound(err, fmt.Sprintf("user %q", userName))
 	}
@@ -220,14 +217,14 @@ func (s *Store) FindUsers(ctx context.Context, orgID string, q UserQuery) ([]Use
 		args = append(args, q.ExternalID)
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count users: %w", err)
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+
+	rows, err := s.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+
 		` ORDER BY seq LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list users: %w", err)
@@ -253,9 +250,8 @@ func (s *Store) FindUsers(ctx context.Context, orgID string, q UserQuery) ([]Use
 // creation time and Version are managed here.
 func (s *Store) UpdateUser(ctx context.Context, orgID, id string, fn func(*User) error) (User, error) {
 	var out User
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		u, err := scanUser(tx.QueryRowContext(ctx,
-			`SELECT `+userColumns+` FROM users WHERE id = ? AND org_id = ?`, id, orgID))
+	err := s.inTx(ctx, func(tx dbtx) error {
+		u, err := scanUser(tx.QueryRowContext(ctx, qUserByID, id, orgID))
 		if err != nil {
 			return notFound(err, fmt.Sprintf("user %q", id))
 		}
@@ -269,16 +265,14 @@ func (s *Store) UpdateUser(ctx context.Context, orgID, id string, fn func(*User)
 	return out, err
 }
 
-func (s *Store) writeUser(ctx context.Context, tx *sql.Tx, before, u User) (User, error) {
+func (s *Store) writeUser(ctx context.Context, tx dbtx, before, u User) (User, error) {
 	u.ID, u.OrgID, u.CreatedAt = before.ID, before.OrgID, before.CreatedAt
 	if err := validateUser(u); err != nil {
 		return User{}, err
 	}
 	u.Version = before.Version + 1
 	u.UpdatedAt = s.now().UTC()
-	_, err := tx.ExecContext(ctx, `UPDATE users SET user_name = ?, user_name_key = ?, external_id = ?,
-		email = ?, given_name = ?, family_name = ?, display_name = ?, role = ?, source = ?, active = ?,
-		scim = ?, version = ?, updated_at = ?, last_sign_in_at = ? WHERE id = ?`,
+	_, err := tx.ExecContext(ctx, qUpdateUser,
 		u.UserName, userNameKey(u.UserName), u.ExternalID, u.Email, u.GivenName, u.FamilyName,
 		u.DisplayName, u.Role, u.Source, u.Active, nullJSON(u.SCIM), u.Version, formatTime(u.UpdatedAt),
 		nullTime(u.LastSignInAt), u.ID)
@@ -310,9 +304,8 @@ type SignInAttributes struct {
 // who). created reports whether the account was made now.
 func (s *Store) SignIn(ctx context.Context, orgID string, a SignInAttributes) (u User, created bool, err error) {
 	now := s.now().UTC()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		existing, err := scanUser(tx.QueryRowContext(ctx,
-			`SELECT `+userColumns+` FROM users WHERE org_id = ? AND user_name_key = ?`, orgID, userNameKey(a.UserName)))
+	err = s.inTx(ctx, func(tx dbtx) error {
+		existing, err := scanUser(tx.QueryRowContext(ctx, qUserByKey, orgID, userNameKey(a.UserName)))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			u, err = insertUser(ctx, tx, User{
@@ -350,7 +343,7 @@ func (s *Store) SignIn(ctx context.Context, orgID string, a SignInAttributes) (u
 // CountUsers returns how many users the organisation has.
 func (s *Store) CountUsers(ctx context.Context, orgID string) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = ?`, orgID).Scan(&n); err != nil {
+	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = ?`, orgID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
