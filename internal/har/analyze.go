@@ -119,8 +119,13 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		}
 		return a.Before(b)
 	})
-	for i, group := range groupFlows(relevant) {
-		fl := buildFlow(i+1, group, opts, rep)
+	n := 0
+	for _, group := range groupFlows(relevant) {
+		if !isSSOFlow(group) {
+			continue
+		}
+		n++
+		fl := buildFlow(n, group, opts, rep)
 		rep.Flows = append(rep.Flows, fl)
 		rep.Diagnoses = append(rep.Diagnoses, fl.Diagnoses...)
 	}
@@ -167,7 +172,7 @@ func groupFlows(entries []*entryFacts) [][]*entryFacts {
 		}
 		newFlow := cur == nil ||
 			(minRank <= 2 && minRank < maxRank) ||
-			(minRank == 0 && maxRank >= 0) ||
+			(minRank == 0 && maxRank > 0) ||
 			(minRank == 2 && id != "" && reqID != "" && id != reqID) ||
 			(contains(f.steps, StepACS) && acsSeen)
 		// Cognito's redirect to Entra already carries the AuthnRequest:
@@ -196,6 +201,20 @@ func groupFlows(entries []*entryFacts) [][]*entryFacts {
 		flows = append(flows, cur)
 	}
 	return flows
+}
+
+// isSSOFlow is false for a group made only of sign-ins and landings: the
+// admin signing in to the Azure portal in the same capture, or an app
+// page with a code parameter, is not a sign-in to RudderStack.
+func isSSOFlow(group []*entryFacts) bool {
+	for _, f := range group {
+		for _, s := range f.steps {
+			if s != StepSignIn && s != StepLanding {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sensitiveParams are query parameters whose values the report never

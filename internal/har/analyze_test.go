@@ -278,3 +278,27 @@ func TestAnalyzeOutputHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyzeIgnoresWhatIsNotASignInToTheApp(t *testing.T) {
+	h := hartest.Flow{}.Build()
+	// The app's /sso again with the domain, as a second step of the start.
+	again := h.Log.Entries[0]
+	again.Request.URL += "?domain=contoso.com"
+	// The admin signing in to the Azure portal in the same capture.
+	portal := h.Log.Entries[3]
+	portal.Request.URL = "https://login.microsoftonline.com/common/login"
+	portal.Response.Content = har.Content{MimeType: "text/html", Text: "<html>portal</html>"}
+	portal.StartedDateTime = "2027-03-02T16:00:00.000Z"
+	h.Log.Entries = append([]har.Entry{h.Log.Entries[0], again}, append(h.Log.Entries[1:], portal)...)
+	var buf bytes.Buffer
+	if err := har.Write(&buf, h); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzeBytes(t, buf.Bytes(), har.Options{})
+	if len(rep.Flows) != 1 || rep.Flows[0].Outcome != har.OutcomeSignedIn || rep.Problem {
+		t.Errorf("flows = %d, problem %v: %+v", len(rep.Flows), rep.Problem, rep.Diagnoses)
+	}
+	if n := len(rep.Flows[0].Steps); n < 2 || rep.Flows[0].Steps[1].Kinds[0] != har.StepStart {
+		t.Errorf("the second /sso is not part of the flow: %+v", rep.Flows[0].Steps)
+	}
+}

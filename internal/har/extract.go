@@ -331,9 +331,7 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 	if body, truncated := e.Response.Content.Body(); len(body) > 0 && isHTMLish(e.Response.Content.MimeType, body) {
 		s := string(body)
 		if strings.Contains(s, "SAMLRe") {
-			for _, fm := range formMessages(s) {
-				f.messages = append(f.messages, fm)
-			}
+			f.messages = append(f.messages, formMessages(s)...)
 		}
 		if strings.Contains(s, "AADSTS") {
 			seen := map[string]bool{}
