@@ -243,3 +243,5 @@ func assertStrings(t *testing.T, what string, got, want []string) {
 		t.Errorf("%s:\n got %q\nwant %q", what, got, want)
 	}
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
