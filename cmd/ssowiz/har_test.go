@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
 	"net/http"
@@ -250,5 +251,25 @@ func TestHarRedactStdout(t *testing.T) {
 	}
 	if rr := runHar(t, r.stdout, "har", "analyze", "-"); rr.code != exitFailed || !strings.Contains(rr.stdout, "AADSTS50011") {
 		t.Errorf("analyze of redacted stdout: exit %d %s", rr.code, rr.stdout)
+	}
+}
+
+func TestHarAnalyzeGzipped(t *testing.T) {
+	in, err := os.ReadFile(fixture("aadsts50011.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(in)
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "capture.har.gz")
+	os.WriteFile(p, buf.Bytes(), 0o600)
+	if r := runHar(t, "", "har", "analyze", p); r.code != exitFailed || !strings.Contains(r.stdout, "AADSTS50011") {
+		t.Errorf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	os.WriteFile(p, buf.Bytes()[:20], 0o600)
+	if r := runHar(t, "", "har", "analyze", p); r.code != exitBadArgs {
+		t.Errorf("a cut gzip file: exit %d", r.code)
 	}
 }

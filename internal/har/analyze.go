@@ -135,7 +135,7 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 			Title: "No SAML sign-in flow in this HAR",
 			Detail: fmt.Sprintf("None of the %d entries is a step of the sign-in (%s, Cognito's /oauth2/authorize, "+
 				"Entra's /saml2 endpoint, or a SAMLResponse posted to the app).", meta.Entries, opts.StartURL),
-			Remediation: captureAdvice(opts),
+			Remediation: CaptureAdvice(opts),
 			Entries:     []int{},
 		})
 	}
@@ -143,7 +143,11 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-func captureAdvice(o Options) string {
+// CaptureAdvice tells an admin how to capture a HAR of the sign-in (the
+// guide's "Debugging" section, made precise), for the report and the
+// wizard's Debugging screen.
+func CaptureAdvice(o Options) string {
+	o = o.withDefaults()
 	return "Capture the HAR again: open a private (incognito) window, open the browser's developer tools " +
 		"on the Network tab with \"Preserve log\" on, go to " + o.StartURL + ", sign in until the error " +
 		"appears, then export the HAR (\"with sensitive data\" in Chrome, so the SAML form posts are kept) " +
@@ -332,7 +336,7 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 			Title: "The capture stops before the sign-in finished",
 			Detail: fmt.Sprintf("The last step is %s (entry %d); there is no return to the app with a code and no error page.",
 				strings.Join(last.steps, "+"), last.idx),
-			Remediation: captureAdvice(o),
+			Remediation: CaptureAdvice(o),
 			Entries:     []int{last.idx},
 		})
 	}

@@ -1,6 +1,8 @@
 package har
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -66,22 +68,37 @@ func RedactFile(ctx context.Context, in, out string, stdin io.Reader, stdout io.
 	return counts, writeAtomically(out, func(w io.Writer) error { return Write(w, h) })
 }
 
+// openInput opens a HAR file or stdin, gunzipping it when it was sent
+// compressed (a .har.gz attached to a support ticket).
 func openInput(path string, stdin io.Reader) (io.Reader, func(), error) {
+	var r io.Reader
+	closeFn := func() {}
 	if path == "-" {
 		if stdin == nil {
 			return nil, nil, errors.New("no standard input to read the HAR from")
 		}
-		return stdin, func() {}, nil
+		r = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open the HAR file: %w", err)
+		}
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: %w: it is a directory", path, ErrNotHAR)
+		}
+		r, closeFn = f, func() { f.Close() }
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open the HAR file: %w", err)
+	br := bufio.NewReaderSize(r, 1<<20)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			closeFn()
+			return nil, nil, fmt.Errorf("%s: %w: a gzip file that cannot be read: %v", path, ErrNotHAR, err)
+		}
+		return zr, closeFn, nil
 	}
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s: %w: it is a directory", path, ErrNotHAR)
-	}
-	return f, func() { f.Close() }, nil
+	return br, closeFn, nil
 }
 
 func checkOutput(in, out string, force bool) error {
