@@ -377,7 +377,7 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		}
 	case hasMessage(f, "SAMLRequest", "query", "body"):
 		f.steps = append([]string{StepIdPRequest}, f.steps...)
-	case path == "/sso" && f.method == "GET":
+	case path == "/sso": // the page, and the email submitted on it
 		f.steps = append([]string{StepStart}, f.steps...)
 	case strings.HasSuffix(path, "/authorize") && (q.Has("identity_provider") || q.Has("idp_identifier") || q.Has("client_id")):
 		f.steps = append([]string{StepAuthorize}, f.steps...)
