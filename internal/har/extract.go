@@ -319,7 +319,9 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		}
 		if lu, err := url.Parse(raw); err == nil {
 			if d := lu.Query().Get("error_description"); d != "" {
-				if m := aadstsRE.FindStringSubmatch(d); m != nil && isEntraHost(lu.Host) {
+				// Entra reports through the redirect too (OAuth-style
+				// error_description starting with the AADSTS code).
+				if m := aadstsRE.FindStringSubmatch(d); m != nil {
 					f.aad = append(f.aad, aadError{Code: m[1], Message: strings.TrimSpace(m[2])})
 				} else if raw == f.location {
 					f.spErrors = append(f.spErrors, d)
@@ -385,7 +387,7 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		f.steps = append([]string{StepSignIn}, f.steps...)
 	case !isEntraHost(u.Host) && (q.Has("code") || q.Has("error_description")) && !strings.HasSuffix(path, "/token"):
 		f.steps = append([]string{StepLanding}, f.steps...)
-		if d := q.Get("error_description"); d != "" {
+		if d := q.Get("error_description"); d != "" && !aadstsRE.MatchString(d) {
 			f.spErrors = append(f.spErrors, d)
 		}
 	}

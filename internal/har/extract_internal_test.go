@@ -54,3 +54,15 @@ func TestFactsCognitoPagesOnlyWhereCognitoShowsThem(t *testing.T) {
 		}
 	}
 }
+
+func TestFactsAADSTSInARedirect(t *testing.T) {
+	e := &Entry{
+		StartedDateTime: "2025-06-02T15:04:05.000Z",
+		Request:         Request{Method: "GET", URL: "https://app.rudderstack.com/sso/callback?error=invalid_request&error_description=AADSTS50011%3A+The+redirect+URI+does+not+match"},
+		Response:        Response{Status: 200},
+	}
+	f, ok := facts(0, e)
+	if !ok || len(f.aad) != 1 || f.aad[0].Code != "50011" || len(f.spErrors) != 0 {
+		t.Errorf("facts = %+v", f)
+	}
+}
