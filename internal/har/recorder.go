@@ -29,7 +29,10 @@ const harTime = "2006-01-02T15:04:05.000Z07:00"
 const maxRecordedBody = 8 << 20
 
 // Recorder is http.RoundTripper middleware that records every exchange
-// as a HAR entry. It is safe for concurrent use.
+// as a HAR entry. It is safe for concurrent use. Use it as the scripted
+// browser's transport, call StartPage before each navigation the script
+// makes (so DevTools groups the entries by page), and Write the HAR at the
+// end: redacted unless WriteOptions.Raw.
 type Recorder struct {
 	next    http.RoundTripper
 	now     func() time.Time
