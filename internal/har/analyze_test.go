@@ -136,6 +136,27 @@ func TestAnalyzeDiagnoses(t *testing.T) {
 	}
 }
 
+// Firefox's export conventions (offsets, percent-encoded form values,
+// capitalised headers, no Chrome extras) change no diagnosis.
+func TestAnalyzeFirefoxExports(t *testing.T) {
+	for _, sc := range scenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := har.Write(&buf, hartest.Firefox(sc.flow.Build())); err != nil {
+				t.Fatal(err)
+			}
+			chrome := analyzeBytes(t, sc.flow.Bytes(), sc.opts)
+			firefox := analyzeBytes(t, buf.Bytes(), sc.opts)
+			if !slices.Equal(ids(chrome.Diagnoses), ids(firefox.Diagnoses)) || len(firefox.Flows) != 1 || firefox.Flows[0].Outcome != chrome.Flows[0].Outcome {
+				t.Errorf("Firefox: %v %d flows; Chrome: %v", ids(firefox.Diagnoses), len(firefox.Flows), ids(chrome.Diagnoses))
+			}
+			if firefox.File.Browser != "Firefox 128.0" {
+				t.Errorf("browser = %q", firefox.File.Browser)
+			}
+		})
+	}
+}
+
 func TestAnalyzeRemediationNamesTheField(t *testing.T) {
 	tests := []struct {
 		flow hartest.Flow

@@ -164,6 +164,10 @@ var identityClaims = map[string]bool{
 func identities(h *HAR, kept func(string) bool) []string {
 	seen := map[string]bool{}
 	add := func(v string) {
+		// Some browsers keep form values percent-encoded.
+		if u, err := url.QueryUnescape(v); err == nil {
+			v = u
+		}
 		v = strings.TrimSpace(v)
 		if len(v) >= 4 && v != Masked {
 			seen[v] = true

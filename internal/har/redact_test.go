@@ -192,3 +192,19 @@ func TestRedactTokensInFreeText(t *testing.T) {
 		t.Errorf("an identifier was taken for a token: %v", c)
 	}
 }
+
+func TestRedactFirefoxExport(t *testing.T) {
+	for _, f := range []hartest.Flow{{}, {EntraError: "50126"}, {IdPInitiated: true}} {
+		h := hartest.Firefox(f.Build())
+		counts := har.Redact(h, har.RedactOptions{})
+		var buf bytes.Buffer
+		if err := har.Write(&buf, h); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range append(hartest.Secrets(), hartest.UserUPN, url.QueryEscape(hartest.UserUPN)) {
+			if bytes.Contains(buf.Bytes(), []byte(s)) {
+				t.Errorf("%+v: redacted Firefox HAR holds %q (counts %v)", f, s, counts)
+			}
+		}
+	}
+}

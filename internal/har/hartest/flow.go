@@ -554,3 +554,57 @@ func Large(size int64) []byte {
 	f := Flow{Noise: int(size / per), NoiseBodySize: body}
 	return f.Bytes()
 }
+
+// Firefox rewrites a built HAR the way Firefox exports one: a browser
+// member, local times with an offset, no Chrome extras but
+// _securityState, MIME types with a charset, capitalised header names,
+// and form parameters left percent-encoded.
+func Firefox(h *har.HAR) *har.HAR {
+	h.Log.Creator = har.Creator{Name: "Firefox", Version: "128.0"}
+	h.Log.Browser = &har.Creator{Name: "Firefox", Version: "128.0"}
+	cest := time.FixedZone("CEST", 2*60*60)
+	local := func(s string) string {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return s
+		}
+		return t.In(cest).Format("2006-01-02T15:04:05.000-07:00")
+	}
+	for i := range h.Log.Pages {
+		h.Log.Pages[i].StartedDateTime = local(h.Log.Pages[i].StartedDateTime)
+	}
+	for i := range h.Log.Entries {
+		e := &h.Log.Entries[i]
+		e.StartedDateTime = local(e.StartedDateTime)
+		e.Extra = extra(map[string]any{"_securityState": "secure"})
+		e.Response.Extra = nil
+		e.Timings.Extra = nil
+		e.Request.HTTPVersion, e.Response.HTTPVersion = "HTTP/2", "HTTP/2"
+		for _, hs := range [][]har.NameValue{e.Request.Headers, e.Response.Headers} {
+			for j := range hs {
+				if !strings.HasPrefix(hs[j].Name, ":") {
+					hs[j].Name = canonical(hs[j].Name)
+				}
+			}
+		}
+		if pd := e.Request.PostData; pd != nil {
+			for j := range pd.Params {
+				pd.Params[j].Value = url.QueryEscape(pd.Params[j].Value)
+			}
+		}
+		if c := &e.Response.Content; strings.HasPrefix(c.MimeType, "text/") && !strings.Contains(c.MimeType, "charset") {
+			c.MimeType += "; charset=utf-8"
+		}
+	}
+	return h
+}
+
+func canonical(name string) string {
+	parts := strings.Split(name, "-")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "-")
+}
