@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -306,4 +307,51 @@ type failingStore struct{ Store }
 
 func (failingStore) FindUsers(context.Context, string, accounts.UserQuery) ([]accounts.User, int, error) {
 	return nil, 0, errors.New("disk on fire")
+}
+
+// recordingStore notes the account queries a request makes.
+type recordingStore struct {
+	Store
+	mu      sync.Mutex
+	queries []accounts.UserQuery
+}
+
+func (s *recordingStore) FindUsers(ctx context.Context, orgID string, q accounts.UserQuery) ([]accounts.User, int, error) {
+	s.mu.Lock()
+	s.queries = append(s.queries, q)
+	s.mu.Unlock()
+	return s.Store.FindUsers(ctx, orgID, q)
+}
+
+func TestEqualityFiltersUseTheIndex(t *testing.T) {
+	rec := &recordingStore{}
+	h := newHarness(t, func(o *harnessOptions) {
+		o.wrap = func(s Store) Store { rec.Store = s; return rec }
+	})
+	h.created(`{"userName":"Indexed@contoso.com","externalId":"idx"}`)
+	for _, tc := range []struct {
+		filter string
+		want   accounts.UserQuery
+	}{
+		{`userName eq "INDEXED@contoso.com"`, accounts.UserQuery{UserName: "INDEXED@contoso.com", HasUserName: true}},
+		{`externalId eq "idx"`, accounts.UserQuery{ExternalID: "idx", HasExternalID: true}},
+		{`active eq true and userName eq "indexed@contoso.com"`, accounts.UserQuery{UserName: "indexed@contoso.com", HasUserName: true}},
+		{`displayName eq "x"`, accounts.UserQuery{Offset: 0, Limit: scanBatch}}, // no index: a scan
+	} {
+		rec.queries = nil
+		mustStatus(t, h.get("/scim/v2/Users?filter="+url.QueryEscape(tc.filter)), http.StatusOK)
+		if len(rec.queries) != 1 || rec.queries[0] != tc.want {
+			t.Errorf("%s: account queries %+v, want one %+v", tc.filter, rec.queries, tc.want)
+		}
+	}
+}
+
+func TestPostIgnoresClientIDAndMeta(t *testing.T) {
+	h := newHarness(t)
+	r := h.send("POST", "/scim/v2/Users", `{"id":"chosen-by-client","userName":"id@contoso.com","meta":{"version":"W/\"99\"","created":"2001-01-01T00:00:00Z"}}`)
+	mustStatus(t, r, http.StatusCreated)
+	m := r.json(t)
+	if m["id"] == "chosen-by-client" || m["meta"].(map[string]any)["version"] != `W/"1"` || m["meta"].(map[string]any)["created"] != "2026-11-29T12:00:00Z" {
+		t.Fatalf("client-set id or meta kept: %s", r.body)
+	}
 }
