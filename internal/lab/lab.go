@@ -145,12 +145,11 @@ func (l *Lab) Err() <-chan error { return l.errs }
 
 // Start listens, opens (or creates) the state, seeds the demo, and serves
 // both mocks until Close.
-func Start(ctx context.Context, opts Options) (l *Lab, err error) {
-	l = &Lab{errs: make(chan error, 2)}
+func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
+	l := &Lab{errs: make(chan error, 2)}
 	defer func() {
 		if err != nil {
 			l.closeAll()
-			l = nil
 		}
 	}()
 	logger := opts.Logger
