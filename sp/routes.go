@@ -50,7 +50,18 @@ func (s *Server) routes() http.Handler {
 			mux.HandleFunc(h.host+"/", h.fn)
 		}
 	}
-	return mux
+	// SCIM requests skip the mux: it would answer a Tenant URL typed with a
+	// trailing slash (/scim/v2//Users) with a redirect to the cleaned path,
+	// which breaks Entra's POSTs and PATCHes; the SCIM server reads its
+	// paths itself.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if (api == "" || hostOf("//"+r.Host) == api) && (p == SCIMPath || strings.HasPrefix(p, SCIMPath+"/")) {
+			scim.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func hostOf(base string) string {

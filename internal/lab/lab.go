@@ -27,6 +27,7 @@ import (
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/sp"
 	"github.com/ssowiz/ssowiz/sp/accounts"
+	"github.com/ssowiz/ssowiz/sp/scimserver"
 )
 
 // Mode says how the mocks are reached.
@@ -205,8 +206,11 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	}
 	l.closers = append(l.closers, l.Accounts.Close)
 
+	scim := scimserver.New(scimserver.Config{
+		Accounts: l.Accounts, BaseURL: apiBase + sp.SCIMPath, Now: opts.Now, Logger: logger.With("component", "scim"),
+	})
 	if l.SP, err = sp.New(sp.Config{
-		Accounts: l.Accounts, AppURL: appBase, AuthURL: authBase, APIURL: apiBase,
+		Accounts: l.Accounts, AppURL: appBase, AuthURL: authBase, APIURL: apiBase, SCIM: scim,
 		HTTPClient: metaClient, AllowHTTPMetadata: opts.Mode == Loopback,
 		DataDir: opts.DataDir, Now: opts.Now, Logger: logger.With("component", "sp"),
 	}); err != nil {

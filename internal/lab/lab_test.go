@@ -8,6 +8,8 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -363,5 +365,32 @@ func TestRehearsalModeSignsInUnderProductionHostNames(t *testing.T) {
 	u := demoUser(t, l, "AdeleV")
 	if o := signIn(t, l, u.UPN, u.Password); !o.SignedIn {
 		t.Fatalf("got %s", o)
+	}
+}
+
+func TestSCIMAnswersWithTheAdminToken(t *testing.T) {
+	l := startLab(t, Options{})
+	for _, tc := range []struct {
+		path, token string
+		status      int
+	}{
+		{"/Users?filter=userName+eq+%22nobody%22", l.Info().AdminPAT, 200},
+		{"//Users?filter=userName+eq+%22nobody%22", l.Info().AdminPAT, 200},
+		{"/Users", "", 401},
+		{"/Groups", l.Info().AdminPAT, 404},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, l.Info().SCIMBaseURL+tc.path, nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := l.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/scim+json") {
+			t.Errorf("GET %s: %s %s %s; want %d", tc.path, resp.Status, resp.Header.Get("Content-Type"), body, tc.status)
+		}
 	}
 }
