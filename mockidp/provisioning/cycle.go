@@ -135,10 +135,24 @@ type cycle struct {
 	touched []string
 	// assignedGroups caches the app's group assignments.
 	assignedGroups map[string]bool
+	// escrowed holds the keys of objects in escrow, when known (nil: not
+	// known, so every success clears a possible entry).
+	escrowed map[string]bool
 
 	requests    atomic.Int64
 	unreachable atomic.Int32
 	internalErr error
+
+	w         *writer
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// finish writes every queued outcome; the cycle's records are all in the
+// store once it returns. It is safe to call more than once.
+func (c *cycle) finish() error {
+	c.closeOnce.Do(func() { c.closeErr = c.w.close() })
+	return c.closeErr
 }
 
 func (e *Engine) newCycle(ctx context.Context, j *job, id string, dialect Dialect) (*cycle, error) {
@@ -147,7 +161,8 @@ func (e *Engine) newCycle(ctx context.Context, j *job, id string, dialect Dialec
 		return nil, err
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	return &cycle{e: e, j: j, id: id, dialect: dialect, ctx: cctx, cancel: cancel, objects: objects}, nil
+	return &cycle{e: e, j: j, id: id, dialect: dialect, ctx: cctx, cancel: cancel, objects: objects,
+		w: e.newWriter(ctx, j.appID, id)}, nil
 }
 
 func (e *Engine) runCycle(ctx context.Context, j *job) (CycleReport, error) {
@@ -171,6 +186,7 @@ func (e *Engine) runCycle(ctx context.Context, j *job) (CycleReport, error) {
 		return CycleReport{}, err
 	}
 	defer c.cancel()
+	defer c.finish()
 
 	if st.quarantine != nil {
 		// A quarantined job probes first; it leaves quarantine on the
@@ -195,6 +211,9 @@ func (e *Engine) runCycle(ctx context.Context, j *job) (CycleReport, error) {
 			return CycleReport{}, err
 		}
 		c.run(users, groups)
+	}
+	if err := c.finish(); err != nil {
+		return CycleReport{}, err
 	}
 	if c.internalErr != nil {
 		return CycleReport{}, c.internalErr
@@ -336,16 +355,24 @@ func (c *cycle) send(method, path string, q url.Values, body any, isQuery bool, 
 	return r, nil
 }
 
-// recordLog writes a log entry (and the object, and its escrow) and
-// counts it. Aborted evaluations write nothing: the next cycle redoes them.
+// recordLog queues a log entry (and the object, and its escrow) for the
+// store and counts it. Aborted evaluations write nothing: the next cycle
+// redoes them.
 func (c *cycle) recordLog(l *LogEntry, f *failure, obj *object) {
 	if f != nil && f.scope == failAborted {
 		return
 	}
-	if err := c.e.record(c.ctx, c.j.appID, c.id, outcome{obj: obj, fail: f, log: l}); err != nil {
+	if err := c.w.failed(); err != nil {
 		c.internal(err)
 		return
 	}
+	keep := c.count(l, f, obj)
+	c.w.add(outcome{obj: obj, fail: f, log: l, keepEscrow: keep})
+}
+
+// count updates the cycle's view of the object and its tallies, and
+// reports whether the object is known not to be in escrow.
+func (c *cycle) count(l *LogEntry, f *failure, obj *object) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if obj != nil {
@@ -353,7 +380,16 @@ func (c *cycle) recordLog(l *LogEntry, f *failure, obj *object) {
 		c.objects[objKey(obj.kind, obj.sourceID)] = &cp
 	}
 	if l == nil {
-		return
+		return true
+	}
+	kind := kindUser
+	if l.ObjectType == "Group" {
+		kind = kindGroup
+	}
+	key := objKey(kind, l.SourceID)
+	keep := c.escrowed != nil && !c.escrowed[key]
+	if f != nil && c.escrowed != nil {
+		c.escrowed[key] = true
 	}
 	switch {
 	case l.Status == StatusFailure:
@@ -371,6 +407,7 @@ func (c *cycle) recordLog(l *LogEntry, f *failure, obj *object) {
 	default:
 		c.counts.Other++
 	}
+	return keep
 }
 
 // userItem is a user to evaluate, with what the caller already knows.
@@ -413,6 +450,7 @@ func (c *cycle) initialWork() (int64, []userItem, []string, error) {
 	for _, x := range escrow {
 		forced[objKey(x.kind, x.sourceID)] = true
 	}
+	c.escrowed = forced
 	seen := map[string]bool{}
 	items := make([]userItem, 0, len(users))
 	for i := range users {
@@ -557,8 +595,10 @@ func (c *cycle) incrementalWork(watermark int64) (int64, []userItem, []string, e
 	if err != nil {
 		return 0, nil, nil, err
 	}
+	c.escrowed = map[string]bool{}
 	now := c.e.now()
 	for _, x := range escrow {
+		c.escrowed[objKey(x.kind, x.sourceID)] = true
 		if x.nextRetry.After(now) {
 			continue
 		}

@@ -148,6 +148,7 @@ type Engine struct {
 	dir        *directory.Directory
 	hc         *http.Client
 	db         *sql.DB
+	stmts      *stmts
 	now        func() time.Time
 	log        *slog.Logger
 	workers    int
@@ -159,6 +160,10 @@ type Engine struct {
 
 	locksMu sync.Mutex
 	locks   map[string]*sync.Mutex
+	// writeMu serialises the engine's own write transactions: SQLite
+	// allows one writer, and contending writers wait in its busy handler,
+	// which sleeps in steps of milliseconds; a Go mutex hands over at once.
+	writeMu sync.Mutex
 
 	loopMu sync.Mutex
 	loop   *loop
@@ -174,7 +179,13 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the provisioning engine's store: %w", err)
 	}
+	st, err := prepare(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	e := &Engine{
+		stmts:      st,
 		dir:        cfg.Directory,
 		hc:         cfg.HTTPClient,
 		db:         db,
@@ -213,6 +224,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 // closes the store.
 func (e *Engine) Close() error {
 	e.Stop()
+	e.stmts.close()
 	return e.db.Close()
 }
 

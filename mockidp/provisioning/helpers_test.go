@@ -52,7 +52,7 @@ const testGUID = "7d420df3-9995-4831-a406-ecf8166f5f6a"
 // fixture is a tenant with one app whose provisioning points at a
 // recording SCIM server, and an engine over both.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	dir   *directory.Directory
 	clock *clock
@@ -75,7 +75,7 @@ func withDialect(d Dialect) fixtureOpt {
 
 func withConfig(fn func(*Config)) fixtureOpt { return func(f *fixture) { fn(&f.cfg) } }
 
-func newFixture(t *testing.T, opts ...fixtureOpt) *fixture {
+func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	c := &clock{t: t0}

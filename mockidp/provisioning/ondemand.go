@@ -82,9 +82,13 @@ func (e *Engine) ProvisionOnDemand(ctx context.Context, appID, userID string) (O
 		return OnDemandResult{}, err
 	}
 	defer c.cancel()
+	defer c.finish()
 	res := c.evalUser(userItem{id: strings.ToLower(u.ObjectID), user: &u, force: true})
 	if res != nil && res.needsManager {
 		c.evalManager(res)
+	}
+	if err := c.finish(); err != nil {
+		return OnDemandResult{}, err
 	}
 	if c.internalErr != nil {
 		return OnDemandResult{}, c.internalErr

@@ -114,77 +114,132 @@ type outcome struct {
 	obj  *object
 	fail *failure
 	log  *LogEntry
+	// keepEscrow skips clearing the escrow entry of a success, when the
+	// cycle knows there is none (a DELETE per object is not free).
+	keepEscrow bool
 }
 
-// record writes an outcome. It runs even if the cycle's context was
-// cancelled, so what the server acknowledged is never forgotten by a
-// stopping cycle (a killed process is covered by matching instead).
-func (e *Engine) record(ctx context.Context, appID, cycleID string, o outcome) error {
+// The statements record runs for every object, prepared once: parsing SQL
+// costs more than running these.
+const (
+	sqlUpsertObject = `INSERT INTO objects (app_id, kind, source_id, source_name, target_id, state, synced_seq, target_manager, members, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (app_id, kind, source_id) DO UPDATE SET source_name = excluded.source_name, target_id = excluded.target_id,
+		state = excluded.state, synced_seq = excluded.synced_seq, target_manager = excluded.target_manager,
+		members = excluded.members, updated_at = excluded.updated_at`
+	sqlEscrowAttempts = `SELECT attempts FROM escrow WHERE app_id = ? AND kind = ? AND source_id = ?`
+	sqlUpsertEscrow   = `INSERT INTO escrow (app_id, kind, source_id, source_name, attempts, first_failed_at, next_retry_at, code, reason, reference)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (app_id, kind, source_id) DO UPDATE SET source_name = excluded.source_name, attempts = excluded.attempts,
+		next_retry_at = excluded.next_retry_at, code = excluded.code, reason = excluded.reason, reference = excluded.reference`
+	sqlClearEscrow = `DELETE FROM escrow WHERE app_id = ? AND kind = ? AND source_id = ?`
+	sqlInsertLog   = `INSERT INTO logs (app_id, cycle_id, at, action, status, kind, source_id, source_name, target_id, code, reason, requests)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// stmts are the prepared statements of record.
+type stmts struct {
+	upsertObject, escrowAttempts, upsertEscrow, clearEscrow, insertLog *sql.Stmt
+}
+
+func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
+	var s stmts
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{{&s.upsertObject, sqlUpsertObject}, {&s.escrowAttempts, sqlEscrowAttempts}, {&s.upsertEscrow, sqlUpsertEscrow},
+		{&s.clearEscrow, sqlClearEscrow}, {&s.insertLog, sqlInsertLog}} {
+		st, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("prepare the provisioning store's statements: %w", err)
+		}
+		*p.dst = st
+	}
+	return &s, nil
+}
+
+func (s *stmts) close() {
+	for _, st := range []*sql.Stmt{s.upsertObject, s.escrowAttempts, s.upsertEscrow, s.clearEscrow, s.insertLog} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// record writes outcomes in one transaction. It runs even if the cycle's
+// context was cancelled, so what the server acknowledged is never
+// forgotten by a stopping cycle (a killed process is covered by matching
+// instead: the next cycle's filter query finds the user and adopts it).
+func (e *Engine) record(ctx context.Context, appID, cycleID string, batch []outcome) error {
 	ctx = context.WithoutCancel(ctx)
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("record a provisioning result: %w", err)
+		return fmt.Errorf("record provisioning results: %w", err)
 	}
 	defer tx.Rollback()
+	st := func(s *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, s) }
 	now := e.now()
+	for _, o := range batch {
+		if err := e.recordOne(ctx, st, appID, cycleID, now, o); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record provisioning results: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine) recordOne(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, appID, cycleID string, now time.Time, o outcome) error {
 	if o.obj != nil {
 		members, _ := json.Marshal(nonNil(o.obj.members))
-		_, err := tx.ExecContext(ctx, `INSERT INTO objects (app_id, kind, source_id, source_name, target_id, state, synced_seq, target_manager, members, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (app_id, kind, source_id) DO UPDATE SET source_name = excluded.source_name, target_id = excluded.target_id,
-			state = excluded.state, synced_seq = excluded.synced_seq, target_manager = excluded.target_manager,
-			members = excluded.members, updated_at = excluded.updated_at`,
-			appID, string(o.obj.kind), strings.ToLower(o.obj.sourceID), o.obj.sourceName, o.obj.targetID, string(o.obj.state),
-			o.obj.syncedSeq, o.obj.targetManager, string(members), formatTime(now))
+		_, err := st(e.stmts.upsertObject).ExecContext(ctx, appID, string(o.obj.kind), strings.ToLower(o.obj.sourceID), o.obj.sourceName,
+			o.obj.targetID, string(o.obj.state), o.obj.syncedSeq, o.obj.targetManager, string(members), formatTime(now))
 		if err != nil {
 			return fmt.Errorf("record %s %s: %w", o.obj.kind, o.obj.sourceID, err)
 		}
 	}
-	if l := o.log; l != nil {
-		kind := kindUser
-		if l.ObjectType == "Group" {
-			kind = kindGroup
+	l := o.log
+	if l == nil {
+		return nil
+	}
+	kind := kindUser
+	if l.ObjectType == "Group" {
+		kind = kindGroup
+	}
+	source := strings.ToLower(l.SourceID)
+	switch {
+	case o.fail != nil && o.fail.scope == failObject:
+		var attempts int
+		err := st(e.stmts.escrowAttempts).QueryRowContext(ctx, appID, string(kind), source).Scan(&attempts)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read the escrow of %s: %w", l.SourceID, err)
 		}
-		if o.fail != nil && o.fail.scope == failObject {
-			var attempts int
-			err := tx.QueryRowContext(ctx, `SELECT attempts FROM escrow WHERE app_id = ? AND kind = ? AND source_id = ?`,
-				appID, string(kind), strings.ToLower(l.SourceID)).Scan(&attempts)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("read the escrow of %s: %w", l.SourceID, err)
-			}
-			attempts++
-			next := now.Add(e.escrow.backoff(attempts))
-			l.Reason += fmt.Sprintf(" This operation was retried %d times. It will be retried again after this date: %s UTC",
-				attempts-1, next.UTC().Format("2006-01-02T15:04:05.0000000Z"))
-			_, err = tx.ExecContext(ctx, `INSERT INTO escrow (app_id, kind, source_id, source_name, attempts, first_failed_at, next_retry_at, code, reason, reference)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (app_id, kind, source_id) DO UPDATE SET source_name = excluded.source_name, attempts = excluded.attempts,
-				next_retry_at = excluded.next_retry_at, code = excluded.code, reason = excluded.reason, reference = excluded.reference`,
-				appID, string(kind), strings.ToLower(l.SourceID), l.SourceName, attempts, formatTime(now), formatTime(next), o.fail.code,
-				o.fail.message, boolInt(o.fail.reference))
-			if err != nil {
-				return fmt.Errorf("escrow %s: %w", l.SourceID, err)
-			}
-		} else if o.fail == nil {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM escrow WHERE app_id = ? AND kind = ? AND source_id = ?`,
-				appID, string(kind), strings.ToLower(l.SourceID)); err != nil {
-				return fmt.Errorf("clear the escrow of %s: %w", l.SourceID, err)
-			}
-		}
-		reqs, _ := json.Marshal(nonNilEx(l.Requests))
-		l.AppID, l.CycleID, l.Time = appID, cycleID, now
-		res, err := tx.ExecContext(ctx, `INSERT INTO logs (app_id, cycle_id, at, action, status, kind, source_id, source_name, target_id, code, reason, requests)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			appID, cycleID, formatTime(now), string(l.Action), string(l.Status), string(kind), strings.ToLower(l.SourceID), l.SourceName,
-			l.TargetID, l.Code, l.Reason, string(reqs))
+		attempts++
+		next := now.Add(e.escrow.backoff(attempts))
+		l.Reason += fmt.Sprintf(" This operation was retried %d times. It will be retried again after this date: %s UTC",
+			attempts-1, next.UTC().Format("2006-01-02T15:04:05.0000000Z"))
+		_, err = st(e.stmts.upsertEscrow).ExecContext(ctx, appID, string(kind), source, l.SourceName, attempts, formatTime(now),
+			formatTime(next), o.fail.code, o.fail.message, boolInt(o.fail.reference))
 		if err != nil {
-			return fmt.Errorf("write a provisioning log entry: %w", err)
+			return fmt.Errorf("escrow %s: %w", l.SourceID, err)
 		}
-		l.ID, _ = res.LastInsertId()
+	case o.fail == nil && !o.keepEscrow:
+		if _, err := st(e.stmts.clearEscrow).ExecContext(ctx, appID, string(kind), source); err != nil {
+			return fmt.Errorf("clear the escrow of %s: %w", l.SourceID, err)
+		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("record a provisioning result: %w", err)
+	reqs, _ := json.Marshal(nonNilEx(l.Requests))
+	l.AppID, l.CycleID, l.Time = appID, cycleID, now
+	res, err := st(e.stmts.insertLog).ExecContext(ctx, appID, cycleID, formatTime(now), string(l.Action), string(l.Status), string(kind),
+		source, l.SourceName, l.TargetID, l.Code, l.Reason, string(reqs))
+	if err != nil {
+		return fmt.Errorf("write a provisioning log entry: %w", err)
 	}
+	l.ID, _ = res.LastInsertId()
 	return nil
 }
 
@@ -226,6 +281,8 @@ func (e *Engine) writeJobState(ctx context.Context, appID string, s jobState) er
 		reason, detail, since = q.Reason, q.Detail, formatTime(q.Since)
 	}
 	last, _ := json.Marshal(s.lastCycle)
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
 	_, err := e.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO jobs (app_id, watermark, fingerprint, quarantine_reason, quarantine_detail, quarantined_at, quarantine_cycles, last_cycle)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (app_id) DO UPDATE SET watermark = excluded.watermark, fingerprint = excluded.fingerprint,
@@ -242,6 +299,8 @@ func (e *Engine) writeJobState(ctx context.Context, appID string, s jobState) er
 // target ids, watermark, escrow and quarantine go, so the next cycle is an
 // initial one that matches everything again. Logs stay.
 func (e *Engine) resetJob(ctx context.Context, appID string) error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("restart provisioning of %s: %w", appID, err)

@@ -1,6 +1,7 @@
 package provisioning
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -257,20 +258,23 @@ func (c *cycle) createUser(u *directory.User, values []value, res *userResult) *
 		c.failed(l, c.j.client.incompatible(r, fmt.Sprintf("status %d to a POST instead of 201", r.status)), nil)
 		return nil
 	}
-	created, err := scim.DecodeResource(r.body)
-	if err != nil || created.ID() == "" {
+	// Only the id is needed: a user just created has no manager yet.
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(r.body, &created); err != nil || created.ID == "" {
 		why := "the created user has no id"
 		if err != nil {
-			why = err.Error()
+			why = "the body is not a JSON resource: " + err.Error()
 		}
 		c.failed(l, c.j.client.incompatible(r, why), nil)
 		return nil
 	}
-	l.TargetID = created.ID()
+	l.TargetID = created.ID
 	l.Action, l.Status = ActionCreate, StatusSuccess
 	l.Reason = "Created the user (" + res.match + " before)."
-	next := &object{kind: kindUser, sourceID: strings.ToLower(u.ObjectID), sourceName: u.UserPrincipalName, targetID: created.ID(),
-		state: stateActive, targetManager: created.ManagerID()}
+	next := &object{kind: kindUser, sourceID: strings.ToLower(u.ObjectID), sourceName: u.UserPrincipalName, targetID: created.ID,
+		state: stateActive}
 	c.finishSync(u, next, res)
 	return res
 }
