@@ -30,7 +30,9 @@ func BenchmarkInitialCycle10k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		s := startSP(b)
-		f.configure(func(c *directory.ProvisioningConfig) { c.TenantURL, c.SecretToken = s.base, directory.NewSecret(s.token) })
+		f.configure(func(c *directory.ProvisioningConfig) {
+			c.TenantURL, c.SecretToken = s.base, directory.NewSecret(s.token)
+		})
 		eng, err := New(f.ctx, Config{Directory: f.dir, HTTPClient: s.client})
 		if err != nil {
 			b.Fatal(err)
@@ -114,4 +116,3 @@ func sampleHeap(peak *uint64) (stop func()) {
 	}()
 	return func() { done.Store(true); wg.Wait() }
 }
-
