@@ -46,15 +46,21 @@ const (
 	OutcomeStopped CycleOutcome = "stopped"
 )
 
-// Counts tallies a cycle's log entries by action and status.
+// Counts tallies a cycle's log entries: successes by action, then skips,
+// other outcomes (a matched user left as it was) and failures.
 type Counts struct {
+	// Created, Updated, Disabled and Deleted count successful actions.
 	Created  int `json:"created"`
 	Updated  int `json:"updated"`
 	Disabled int `json:"disabled"`
 	Deleted  int `json:"deleted"`
-	Skipped  int `json:"skipped"`
-	Other    int `json:"other"`
-	Failed   int `json:"failed"`
+	// Skipped counts objects left alone on purpose (in sync, an action
+	// box unticked, a blocked user never provisioned).
+	Skipped int `json:"skipped"`
+	// Other counts matched objects that needed nothing.
+	Other int `json:"other"`
+	// Failed counts failures, escrowed or job-wide.
+	Failed int `json:"failed"`
 }
 
 // Quarantine is why a job is in quarantine (reference §5.3).
@@ -70,18 +76,30 @@ type Quarantine struct {
 
 // CycleReport says what one cycle did.
 type CycleReport struct {
-	ID         string       `json:"id"`
-	AppID      string       `json:"appId"`
-	Kind       CycleKind    `json:"kind"`
-	Dialect    Dialect      `json:"dialect"`
-	Started    time.Time    `json:"started"`
-	Finished   time.Time    `json:"finished"`
-	Outcome    CycleOutcome `json:"outcome"`
-	Watermark  int64        `json:"watermark"`
-	Evaluated  int          `json:"evaluated"`
-	Requests   int64        `json:"requests"`
-	Counts     Counts       `json:"counts"`
-	Quarantine *Quarantine  `json:"quarantine,omitempty"`
+	// ID names the cycle; its log entries carry it.
+	ID string `json:"id"`
+	// AppID is the application.
+	AppID string `json:"appId"`
+	// Kind is initial or incremental.
+	Kind CycleKind `json:"kind"`
+	// Dialect is the PATCH dialect the cycle spoke.
+	Dialect Dialect `json:"dialect"`
+	// Started and Finished bound the cycle.
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	// Outcome is how it ended.
+	Outcome CycleOutcome `json:"outcome"`
+	// Watermark is the change sequence stored for the next cycle.
+	Watermark int64 `json:"watermark"`
+	// Evaluated counts the users and groups looked at.
+	Evaluated int `json:"evaluated"`
+	// Requests counts the SCIM requests sent.
+	Requests int64 `json:"requests"`
+	// Counts tallies the log entries written.
+	Counts Counts `json:"counts"`
+	// Quarantine is set when the cycle ended in (or left the job in)
+	// quarantine.
+	Quarantine *Quarantine `json:"quarantine,omitempty"`
 }
 
 // RunCycle runs one provisioning cycle of the app now and returns when it
