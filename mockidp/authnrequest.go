@@ -53,7 +53,7 @@ func (e *requestError) Error() string { return e.message }
 // readAuthnRequest extracts and decodes the AuthnRequest and RelayState
 // from either binding, and checks the message itself: step 1 of Entra's
 // order (AADSTS750054, 75005, 7500529, 900236).
-func readAuthnRequest(r *http.Request) (*authnRequest, string, error) {
+func (s *Server) readAuthnRequest(r *http.Request) (*authnRequest, string, error) {
 	var encoded, relayState string
 	deflated := r.Method == http.MethodGet
 	if deflated {
@@ -75,7 +75,7 @@ func readAuthnRequest(r *http.Request) (*authnRequest, string, error) {
 	if deflated {
 		// The Redirect binding requires DEFLATE; Entra rejects a request
 		// that is merely base64-encoded.
-		out, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(raw)), maxInflated+1))
+		out, err := s.inflate(raw)
 		if err != nil || len(out) > maxInflated {
 			return nil, relayState, &requestError{codeInvalidSAML, msgInvalidSAML}
 		}
@@ -83,6 +83,34 @@ func readAuthnRequest(r *http.Request) (*authnRequest, string, error) {
 	}
 	req, err := parseAuthnRequest(raw)
 	return req, relayState, err
+}
+
+// idleInflaters is how many idle decompressors the server keeps: one per
+// AuthnRequest being read at the same moment.
+const idleInflaters = 4
+
+// inflate decompresses a Redirect-binding request, up to one byte past
+// maxInflated. Decompressors are kept for reuse rather than in a
+// sync.Pool, which the garbage collector empties every sign-in or two.
+func (s *Server) inflate(raw []byte) ([]byte, error) {
+	var fr io.ReadCloser
+	select {
+	case fr = <-s.inflaters:
+		if err := fr.(flate.Resetter).Reset(bytes.NewReader(raw), nil); err != nil {
+			return nil, err
+		}
+	default:
+		fr = flate.NewReader(bytes.NewReader(raw))
+	}
+	out, err := io.ReadAll(io.LimitReader(fr, maxInflated+1))
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case s.inflaters <- fr:
+	default:
+	}
+	return out, nil
 }
 
 func dropSpace(r rune) rune {

@@ -2,10 +2,11 @@ package mockidp
 
 import (
 	"bytes"
+	"encoding/base64"
 	"html"
 	"html/template"
 	"net/http"
-	"strings"
+	"strconv"
 )
 
 // The pages work without JavaScript: every step is a plain form, and the
@@ -93,24 +94,32 @@ type passwordData struct {
 
 // postPage is Entra's auto-posting response page, written directly: it
 // is on every sign-in's path, and template escaping of a long base64 value
-// costs a noticeable share of the budget. Base64 needs no escaping; the
-// action and RelayState are escaped.
-func postPage(action, samlResponse, relayState string) []byte {
-	var b strings.Builder
-	b.Grow(len(samlResponse) + len(relayState) + 512)
-	b.WriteString(`<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="`)
-	b.WriteString(html.EscapeString(action))
-	b.WriteString(`"><input type="hidden" name="SAMLResponse" value="`)
-	b.WriteString(samlResponse)
-	b.WriteString(`" />`)
+// costs a noticeable share of the budget. The response is base64-encoded
+// straight into the page (base64 needs no escaping); the action and
+// RelayState are escaped.
+func postPage(action string, response []byte, relayState string) []byte {
+	const (
+		head  = `<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="`
+		input = `"><input type="hidden" name="SAMLResponse" value="`
+		relay = `<input type="hidden" name="RelayState" value="`
+		end   = `" />`
+		tail  = `<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form>` +
+			`<script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>`
+	)
+	action, relayState = html.EscapeString(action), html.EscapeString(relayState)
+	b := make([]byte, 0, len(head)+len(action)+len(input)+base64.StdEncoding.EncodedLen(len(response))+
+		2*len(end)+len(relay)+len(relayState)+len(tail))
+	b = append(b, head...)
+	b = append(b, action...)
+	b = append(b, input...)
+	b = base64.StdEncoding.AppendEncode(b, response)
+	b = append(b, end...)
 	if relayState != "" {
-		b.WriteString(`<input type="hidden" name="RelayState" value="`)
-		b.WriteString(html.EscapeString(relayState))
-		b.WriteString(`" />`)
+		b = append(b, relay...)
+		b = append(b, relayState...)
+		b = append(b, end...)
 	}
-	b.WriteString(`<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form>` +
-		`<script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>`)
-	return []byte(b.String())
+	return append(b, tail...)
 }
 
 // render executes a template into a buffer first, so a template error
@@ -123,6 +132,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

@@ -65,6 +65,8 @@ type Server struct {
 	// secure is true when BaseURL is https, so cookies get Secure and
 	// SameSite=None as Entra's do.
 	secure bool
+	// inflaters keeps idle decompressors for Redirect-binding requests.
+	inflaters chan io.ReadCloser
 }
 
 // flowLifetime bounds how long a sign-in page may sit before it is posted.
@@ -86,6 +88,8 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		session: cfg.SessionLifetime,
 		secure:  u.Scheme == "https",
+
+		inflaters: make(chan io.ReadCloser, idleInflaters),
 	}
 	if s.now == nil {
 		s.now = time.Now

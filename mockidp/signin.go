@@ -2,10 +2,10 @@ package mockidp
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +18,7 @@ import (
 // checks assignment and token issuance in finish.
 func (s *Server) handleSAMLRequest(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	req, relayState, err := readAuthnRequest(r)
+	req, relayState, err := s.readAuthnRequest(r)
 	if err != nil {
 		s.failWith(w, r, err)
 		return
@@ -259,9 +259,14 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, p pending, u dir
 // post writes Entra's auto-submitting form that carries the response to
 // the ACS by HTTP-POST.
 func (s *Server) post(w http.ResponseWriter, acs string, body []byte, relayState string) {
+	page := postPage(acs, body, relayState)
 	noStore(w)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(postPage(acs, base64.StdEncoding.EncodeToString(body), relayState))
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// A length lets the browser read the page into one buffer, where a
+	// page this size would otherwise be sent in chunks.
+	h.Set("Content-Length", strconv.Itoa(len(page)))
+	w.Write(page)
 }
 
 func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, hint, errMsg string, code int, codeMsg string) {

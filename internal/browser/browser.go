@@ -360,7 +360,7 @@ func (b *Browser) do(ctx context.Context, req request) (*http.Response, []byte, 
 		return nil, nil, b.cause(ctx, rctx, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, b.opts.MaxBodyBytes+1))
+	data, err := readAll(io.LimitReader(resp.Body, b.opts.MaxBodyBytes+1), resp.ContentLength)
 	if err != nil {
 		return nil, nil, b.cause(ctx, rctx, err)
 	}
@@ -368,6 +368,29 @@ func (b *Browser) do(ctx context.Context, req request) (*http.Response, []byte, 
 		return nil, nil, fmt.Errorf("%w: more than %d bytes (Options.MaxBodyBytes)", ErrBodyTooLarge, b.opts.MaxBodyBytes)
 	}
 	return resp, data, nil
+}
+
+// readAll is io.ReadAll with a first buffer the size the server announced
+// (plus room to see the end), so a page is read without regrowing.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	n := 512
+	if size > 0 && size < DefaultMaxBodyBytes {
+		n = int(size) + 1
+	}
+	buf := make([]byte, 0, n)
+	for {
+		m, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
 }
 
 // cause strips net/http's *url.Error, whose message repeats the full URL

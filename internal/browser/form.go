@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -76,82 +75,61 @@ func (f Field) successful() bool {
 	return true
 }
 
-func (p *Page) newForm(n *html.Node) *Form {
+// attrFunc returns a tag's attribute by name, and whether it has it.
+type attrFunc func(key string) (string, bool)
+
+// newForm makes the form a <form> tag with these attributes starts.
+func (p *Page) newForm(attr attrFunc) *Form {
 	f := &Form{Method: "GET", Action: p.URL, page: p.URL}
-	f.ID, _ = attr(n, "id")
-	f.Name, _ = attr(n, "name")
-	if m, _ := attr(n, "method"); strings.EqualFold(strings.TrimSpace(m), "post") {
+	f.ID, _ = attr("id")
+	f.Name, _ = attr("name")
+	if m, _ := attr("method"); strings.EqualFold(strings.TrimSpace(m), "post") {
 		f.Method = "POST"
 	}
-	if action, _ := attr(n, "action"); strings.TrimSpace(action) != "" {
+	if action, _ := attr("action"); strings.TrimSpace(action) != "" {
 		if u, err := p.base.Parse(strings.TrimSpace(action)); err == nil {
 			f.Action = u
 		}
 	}
-	if enc, ok := attr(n, "enctype"); ok {
+	if enc, ok := attr("enctype"); ok {
 		f.Enctype = strings.ToLower(strings.TrimSpace(enc))
 	}
 	return f
 }
 
-func fieldOf(n *html.Node) Field {
+// fieldOf makes the field of an input, button, select or textarea tag
+// with these attributes. A select's value and options and a textarea's
+// text come from its content, which the scan adds.
+func fieldOf(tag atom.Atom, attr attrFunc) Field {
 	f := Field{}
-	f.Name, _ = attr(n, "name")
-	f.ID, _ = attr(n, "id")
-	_, f.Disabled = attr(n, "disabled")
-	switch n.DataAtom {
+	f.Name, _ = attr("name")
+	f.ID, _ = attr("id")
+	_, f.Disabled = attr("disabled")
+	switch tag {
 	case atom.Input:
-		t, _ := attr(n, "type")
+		t, _ := attr("type")
 		f.Type = strings.ToLower(strings.TrimSpace(t))
 		if f.Type == "" {
 			f.Type = "text"
 		}
-		f.Value, _ = attr(n, "value")
-		_, f.Checked = attr(n, "checked")
+		f.Value, _ = attr("value")
+		_, f.Checked = attr("checked")
 		if (f.Type == "checkbox" || f.Type == "radio") && f.Value == "" {
 			f.Value = "on"
 		}
 	case atom.Textarea:
 		f.Type = "textarea"
-		// The parser drops one leading newline, as browsers do.
-		f.Value = textOf(n)
 	case atom.Select:
 		f.Type = "select"
-		f.Value = ""
-		first, selected := "", ""
-		var walk func(*html.Node)
-		walk = func(c *html.Node) {
-			if c.Type == html.ElementNode && c.DataAtom == atom.Option {
-				v, ok := attr(c, "value")
-				if !ok {
-					v = collapseSpace(textOf(c))
-				}
-				if len(f.Options) == 0 {
-					first = v
-				}
-				f.Options = append(f.Options, v)
-				if _, sel := attr(c, "selected"); sel && selected == "" {
-					selected = v
-				}
-			}
-			for c := c.FirstChild; c != nil; c = c.NextSibling {
-				walk(c)
-			}
-		}
-		walk(n)
-		f.Value = first
-		if selected != "" {
-			f.Value = selected
-		}
 	case atom.Button:
-		t, _ := attr(n, "type")
+		t, _ := attr("type")
 		switch t = strings.ToLower(strings.TrimSpace(t)); t {
 		case "button", "reset":
 			f.Type = t
 		default:
 			f.Type = "submit"
 		}
-		f.Value, _ = attr(n, "value")
+		f.Value, _ = attr("value")
 	}
 	return f
 }

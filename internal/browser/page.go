@@ -8,14 +8,17 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
 // Page is a response the browser ended on: its address, status, headers and
-// body, and for HTML the parsed document. The document is parsed once, when
-// the page loads; the helpers below walk that tree.
+// body, and for HTML what a browser reads from the document. The page's
+// title, forms, scripts and refresh are read from the HTML's tokens when the
+// page loads; the document tree, for Text, ElementByID, Links and Document,
+// is parsed on first use.
 type Page struct {
 	// URL is the address of the page, after redirects.
 	URL *url.URL
@@ -30,7 +33,9 @@ type Page struct {
 	// included.
 	Steps []Step
 
-	doc      *html.Node // nil unless the body is HTML
+	isHTML   bool
+	docOnce  sync.Once
+	doc      *html.Node // the parsed body, made on first use
 	base     *url.URL   // for resolving links: <base href> or URL
 	title    string
 	forms    []*Form
@@ -39,20 +44,13 @@ type Page struct {
 	autoPost *Form
 }
 
-// newPage builds a page, parsing the body when it is HTML.
+// newPage builds a page, reading the body when it is HTML.
 func newPage(u *url.URL, resp *http.Response, body []byte) (*Page, error) {
 	p := &Page{URL: u, StatusCode: resp.StatusCode, Header: resp.Header, Body: body, base: u}
 	if !isHTML(resp.Header.Get("Content-Type"), body) {
 		return p, nil
 	}
-	// Scripting off: this browser runs no JavaScript, so <noscript> content
-	// (the SAML POST page's Continue button) is real markup, as in a
-	// browser with scripts disabled.
-	doc, err := html.ParseWithOptions(bytes.NewReader(body), html.ParseOptionEnableScripting(false))
-	if err != nil {
-		return nil, fmt.Errorf("parse the HTML of %s: %w", redactURL(u.String()), err)
-	}
-	p.doc = doc
+	p.isHTML = true
 	p.scan()
 	p.autoPost = detectAutoPost(p.forms, p.scripts)
 	return p, nil
@@ -64,76 +62,6 @@ func isHTML(contentType string, body []byte) bool {
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
-}
-
-// scan walks the document once, collecting what every page needs: the
-// title, the base URL, the forms, the scripts and any meta refresh.
-func (p *Page) scan() {
-	var controls []control
-	var walk func(n *html.Node, form *Form)
-	walk = func(n *html.Node, form *Form) {
-		if n.Type == html.ElementNode {
-			for _, a := range n.Attr {
-				if strings.HasPrefix(a.Key, "on") && a.Val != "" {
-					p.scripts = append(p.scripts, a.Val)
-				}
-			}
-			switch n.DataAtom {
-			case atom.Title:
-				if p.title == "" {
-					p.title = collapseSpace(textOf(n))
-				}
-			case atom.Base:
-				if href, ok := attr(n, "href"); ok && p.base == p.URL {
-					if b, err := p.URL.Parse(strings.TrimSpace(href)); err == nil {
-						p.base = b
-					}
-				}
-			case atom.Script:
-				if _, external := attr(n, "src"); !external {
-					p.scripts = append(p.scripts, textOf(n))
-				}
-			case atom.Meta:
-				if v, _ := attr(n, "http-equiv"); strings.EqualFold(v, "refresh") && p.refresh == nil {
-					content, _ := attr(n, "content")
-					p.refresh = parseRefresh(p.URL, content)
-				}
-			case atom.Form:
-				form = p.newForm(n)
-				p.forms = append(p.forms, form)
-			case atom.Input, atom.Select, atom.Textarea, atom.Button:
-				controls = append(controls, control{n: n, form: form})
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, form)
-		}
-	}
-	walk(p.doc, nil)
-	// A control's form="id" attribute overrides its ancestor form; resolve
-	// it after the walk, since the form may come later in the document.
-	byID := make(map[string]*Form)
-	for _, f := range p.forms {
-		if f.ID != "" {
-			if _, dup := byID[f.ID]; !dup {
-				byID[f.ID] = f
-			}
-		}
-	}
-	for _, c := range controls {
-		owner := c.form
-		if id, ok := attr(c.n, "form"); ok {
-			owner = byID[id]
-		}
-		if owner != nil {
-			owner.Fields = append(owner.Fields, fieldOf(c.n))
-		}
-	}
-}
-
-type control struct {
-	n    *html.Node
-	form *Form
 }
 
 // parseRefresh reads a meta refresh content ("0; url=/next") and returns
@@ -164,11 +92,23 @@ func parseRefresh(base *url.URL, content string) *url.URL {
 }
 
 // IsHTML reports whether the page was HTML and so has a document.
-func (p *Page) IsHTML() bool { return p.doc != nil }
+func (p *Page) IsHTML() bool { return p.isHTML }
 
 // Document returns the parsed HTML, for queries the helpers do not cover;
-// nil when the page is not HTML.
-func (p *Page) Document() *html.Node { return p.doc }
+// nil when the page is not HTML. It is parsed on the first call.
+func (p *Page) Document() *html.Node {
+	if !p.isHTML {
+		return nil
+	}
+	p.docOnce.Do(func() {
+		// Scripting off: this browser runs no JavaScript, so <noscript>
+		// content (the SAML POST page's Continue button) is real markup,
+		// as in a browser with scripts disabled. Parsing a byte slice
+		// cannot fail.
+		p.doc, _ = html.ParseWithOptions(bytes.NewReader(p.Body), html.ParseOptionEnableScripting(false))
+	})
+	return p.doc
+}
 
 // Title returns the document's title with whitespace collapsed.
 func (p *Page) Title() string { return p.title }
@@ -177,11 +117,12 @@ func (p *Page) Title() string { return p.title }
 // marked hidden, whitespace collapsed, one line per block. <noscript>
 // content counts, as this browser has no scripts.
 func (p *Page) Text() string {
-	if p.doc == nil {
+	doc := p.Document()
+	if doc == nil {
 		return ""
 	}
-	root := p.doc
-	if body := find(p.doc, func(n *html.Node) bool { return n.DataAtom == atom.Body }); body != nil {
+	root := doc
+	if body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body }); body != nil {
 		root = body
 	}
 	return visibleText(root)
@@ -239,10 +180,11 @@ type Element struct {
 
 // ElementByID returns the element with the given id, or nil.
 func (p *Page) ElementByID(id string) *Element {
-	if p.doc == nil {
+	doc := p.Document()
+	if doc == nil {
 		return nil
 	}
-	n := find(p.doc, func(n *html.Node) bool {
+	n := find(doc, func(n *html.Node) bool {
 		v, ok := attr(n, "id")
 		return ok && v == id
 	})
@@ -269,7 +211,8 @@ type Link struct {
 // Links returns the page's links with an href, in document order; links
 // whose href does not parse are left out.
 func (p *Page) Links() []Link {
-	if p.doc == nil {
+	doc := p.Document()
+	if doc == nil {
 		return nil
 	}
 	var out []Link
@@ -286,7 +229,7 @@ func (p *Page) Links() []Link {
 			walk(c)
 		}
 	}
-	walk(p.doc)
+	walk(doc)
 	return out
 }
 
@@ -310,22 +253,6 @@ func find(n *html.Node, match func(*html.Node) bool) *html.Node {
 		}
 	}
 	return nil
-}
-
-// textOf returns all text under n, as is.
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
 }
 
 // blocks are the elements that start a new line of visible text.

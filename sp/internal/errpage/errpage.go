@@ -90,9 +90,19 @@ func Render(w http.ResponseWriter, status int, p Page) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// messageID is the id of the element holding the message; every page
+// Render writes has it.
+const messageID = "error-message"
+
 // Parse reads an error page written by Render. ok is false when body is
 // not one (a success page, or another site's page).
 func Parse(body []byte) (p Page, ok bool) {
+	// Scripted sign-ins ask this of every page they pass; most are not
+	// error pages, and Render writes the id literally, so a page without
+	// it is not one and need not be parsed.
+	if !bytes.Contains(body, []byte(messageID)) {
+		return Page{}, false
+	}
 	doc, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
 		return Page{}, false
@@ -106,7 +116,7 @@ func Parse(body []byte) (p Page, ok bool) {
 				p.Source = attr(n, "content")
 			case n.Data == "title":
 				p.Title = text(n)
-			case attr(n, "id") == "error-message":
+			case attr(n, "id") == messageID:
 				p.Message, found = text(n), true
 			case attr(n, "id") == "error-code":
 				p.Code = text(n)

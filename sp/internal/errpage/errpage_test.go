@@ -28,6 +28,8 @@ func TestParseRejectsOtherPages(t *testing.T) {
 		"",
 		"<html><body><h1>Signed in</h1></body></html>",
 		`{"error":"unauthenticated"}`,
+		// The id's name in text is not the element.
+		`<html><body><p>See error-message below.</p></body></html>`,
 	} {
 		if p, ok := Parse([]byte(body)); ok {
 			t.Errorf("Parse(%q) = %+v, true; want false", body, p)
