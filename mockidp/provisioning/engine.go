@@ -30,7 +30,7 @@ type Config struct {
 	Directory *directory.Directory
 	// HTTPClient sends the SCIM requests. Rehearsals pass the routed TLS
 	// client that maps production host names to the local mocks. Nil means
-	// a client with a 60-second timeout.
+	// a client with a 60-second timeout that follows no redirects.
 	HTTPClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -200,7 +200,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		locks:      map[string]*sync.Mutex{},
 	}
 	if e.hc == nil {
-		e.hc = &http.Client{Timeout: time.Minute}
+		// Like Entra's client, follow no redirects: a 302 to a sign-in
+		// page is an answer to report, not a place to go.
+		e.hc = &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if e.now == nil {
 		e.now = time.Now

@@ -83,6 +83,7 @@ func (c *cycle) evalGroup(id string) {
 			c.recordLog(l, nil, nil)
 			return
 		default:
+			l.Action = ActionCreate
 			r, f := c.send(http.MethodPost, "/Groups", nil, createGroupBody(values), false, l)
 			if f == nil && r.status != http.StatusCreated && r.status != http.StatusOK {
 				f = c.j.client.incompatible(r, fmt.Sprintf("status %d to a POST instead of 201", r.status))
@@ -127,6 +128,9 @@ func (c *cycle) evalGroup(id string) {
 		did = append(did, "matched the existing group "+next.targetID+" by displayName")
 	}
 	if len(ops) > 0 && (c.j.cfg.Actions.Update || created) {
+		if !created {
+			l.Action = ActionUpdate
+		}
 		r, f := c.send(http.MethodPatch, "/Groups/"+next.targetID, nil, scim.NewPatchOp(ops...), false, l)
 		if f == nil && r.status != http.StatusOK && r.status != http.StatusNoContent {
 			f = c.j.client.incompatible(r, fmt.Sprintf("status %d to a PATCH instead of 204", r.status))
@@ -202,6 +206,7 @@ func (c *cycle) groupOutOfScope(id string, obj *object, gone bool) {
 		c.recordLog(l, nil, &next)
 		return
 	}
+	l.Action = ActionDelete
 	r, f := c.send(http.MethodDelete, "/Groups/"+obj.targetID, nil, nil, false, l)
 	if f != nil && (r == nil || r.status != http.StatusNotFound) {
 		c.failed(l, f, nil)

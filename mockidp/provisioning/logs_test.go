@@ -60,11 +60,12 @@ func TestLogsAndNoTokenAnywhere(t *testing.T) {
 		t.Errorf("alice's requests = %+v", a.Requests)
 	}
 	b := f.logs(LogQuery{Status: StatusFailure})
-	if len(b) != 1 || b[0].SourceID != strings.ToLower(bob.ObjectID) || b[0].Code != "BadRequest" || !strings.Contains(b[0].Reason, "bad header Bearer [redacted]") {
+	if len(b) != 1 || b[0].SourceID != strings.ToLower(bob.ObjectID) || b[0].Action != ActionCreate || b[0].Code != "BadRequest" ||
+		!strings.Contains(b[0].Reason, "bad header Bearer [redacted]") {
 		t.Errorf("bob's entry = %+v", b)
 	}
-	if got := f.logs(LogQuery{Action: ActionCreate, CycleID: rep.ID}); len(got) != 1 {
-		t.Errorf("by action and cycle: %d", len(got))
+	if got := f.logs(LogQuery{Action: ActionCreate, Status: StatusSuccess, CycleID: rep.ID}); len(got) != 1 {
+		t.Errorf("by action, status and cycle: %d", len(got))
 	}
 	if got := f.logs(LogQuery{AfterID: all[0].ID}); len(got) != 1 || got[0].ID != all[1].ID {
 		t.Errorf("after id: %+v", got)

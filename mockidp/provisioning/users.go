@@ -96,8 +96,13 @@ func (c *cycle) newLog(k objKind, id, name string) *LogEntry {
 	return &LogEntry{ObjectType: objectType(k), SourceID: strings.ToLower(id), SourceName: name}
 }
 
+// failed records a failure. The entry keeps the action that was being
+// attempted (Create, Update...), or Other when it failed before one.
 func (c *cycle) failed(l *LogEntry, f *failure, obj *object) {
-	l.Action, l.Status, l.Code, l.Reason = ActionOther, StatusFailure, f.code, f.message
+	if l.Action == "" {
+		l.Action = ActionOther
+	}
+	l.Status, l.Code, l.Reason = StatusFailure, f.code, f.message
 	if l.TargetID == "" && obj != nil {
 		l.TargetID = obj.targetID
 	}
@@ -220,6 +225,7 @@ func (c *cycle) syncUser(u *directory.User, obj *object, force bool) *userResult
 		l.Action, l.Status, l.Code = ActionSkip, StatusSkipped, CodeActionDisabled
 		l.Reason = "The Update action is off (Target Object Actions), so these differing attributes were not sent: " + changedNames(changes) + "."
 	default:
+		l.Action = ActionUpdate
 		r, f := c.send(http.MethodPatch, "/Users/"+id, nil, scim.NewPatchOp(c.dialect.updateOps(changes)...), false, l)
 		if f != nil {
 			c.failed(l, f, next)
@@ -249,6 +255,7 @@ func (c *cycle) createUser(u *directory.User, values []value, res *userResult) *
 		c.recordLog(l, nil, nil)
 		return nil
 	}
+	l.Action = ActionCreate
 	r, f := c.send(http.MethodPost, "/Users", nil, createUserBody(values), false, l)
 	if f != nil {
 		c.failed(l, f, nil)
@@ -366,6 +373,7 @@ func (c *cycle) disable(u *directory.User, l *LogEntry, next *object, why string
 		return true
 	}
 	val := ar.src.eval(userSource(*u, true))
+	l.Action = ActionDisable
 	r, f := c.send(http.MethodPatch, "/Users/"+next.targetID, nil, scim.NewPatchOp(c.dialect.disableOps(ar.Target, val)...), false, l)
 	if f != nil {
 		c.failed(l, f, nil)
@@ -401,6 +409,7 @@ func (c *cycle) sourceDeleted(id string, obj *object) *userResult {
 	next.state = stateDeleted
 	switch {
 	case c.j.cfg.Actions.Delete:
+		l.Action = ActionDelete
 		r, f := c.send(http.MethodDelete, "/Users/"+obj.targetID, nil, nil, false, l)
 		if f != nil && (r == nil || r.status != http.StatusNotFound) {
 			c.failed(l, f, nil)
@@ -457,6 +466,7 @@ func (c *cycle) evalManager(res *userResult) {
 		c.recordLog(l, nil, &next)
 		return
 	}
+	l.Action = ActionUpdate
 	r, f := c.send(http.MethodPatch, "/Users/"+next.targetID, nil, scim.NewPatchOp(c.dialect.managerOps(mr.Target, want, next.targetManager != "")...), false, l)
 	if f == nil && r.status != http.StatusOK && r.status != http.StatusNoContent {
 		f = c.j.client.incompatible(r, fmt.Sprintf("status %d to a PATCH instead of 200 or 204", r.status))
