@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -64,7 +65,11 @@ expected-unsupported); 1: a case failed; 2: the flags were wrong.`,
 				if err != nil {
 					return failed(fmt.Errorf("start ssowiz's own SP: %w", err))
 				}
-				defer l.CloseNow()
+				defer func() {
+					closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+					defer cancel()
+					l.Close(closeCtx)
+				}()
 				baseURL, token, client = l.Info().SCIMBaseURL, l.Info().AdminPAT, l.Client()
 			}
 			rep, err := conformance.Run(ctx, conformance.Config{BaseURL: baseURL, Token: token, HTTPClient: client})
