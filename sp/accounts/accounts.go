@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,6 +18,29 @@ type Store struct {
 	db  *sql.DB
 	q   *stmtCache
 	now func() time.Time
+	// rw keeps readers and writers apart in Go rather than in SQLite: an
+	// in-memory database blocks readers during a write, and SQLite's busy
+	// handler then polls in millisecond sleeps, which throttled concurrent
+	// SCIM traffic far below what the queries cost. Writers still run one
+	// at a time, as SQLite would run them anyway. Methods never hold it
+	// while calling another method.
+	rw sync.RWMutex
+	// orgs caches organisations by ID (every SCIM request needs its
+	// token's org); UpdateOrg, the only writer of an existing org, drops
+	// the entry.
+	orgs sync.Map
+}
+
+// read takes the read lock; use as defer s.read()().
+func (s *Store) read() func() {
+	s.rw.RLock()
+	return s.rw.RUnlock
+}
+
+// write takes the write lock; use as defer s.write()().
+func (s *Store) write() func() {
+	s.rw.Lock()
+	return s.rw.Unlock
 }
 
 // Options configures Open.
@@ -85,6 +109,7 @@ func newID() string { return uuid.NewString() }
 // BEGIN (the store opens with _txlock=immediate), so a read-modify-write in
 // fn can't lose a concurrent update.
 func (s *Store) inTx(ctx context.Context, fn func(dbtx) error) error {
+	defer s.write()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

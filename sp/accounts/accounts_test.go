@@ -345,3 +345,29 @@ func TestStatePersistsAcrossReopen(t *testing.T) {
 		t.Fatalf("token after reopen: %v", err)
 	}
 }
+
+func TestOrgReadsFollowUpdatesAndCopiesAreIndependent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, "")
+	o := newOrg(t, s)
+	first, _ := s.GetOrg(ctx, o.ID)
+	first.Domains[0] = "mutated.example"
+	first.SSO.AttributeMapping["email"] = "mutated"
+	again, _ := s.GetOrg(ctx, o.ID)
+	if again.Domains[0] != "contoso.onmicrosoft.com" || again.SSO.AttributeMapping["email"] != "Email" {
+		t.Fatalf("editing a returned org changed the store's copy: %+v", again)
+	}
+	if _, err := s.UpdateOrg(ctx, o.ID, func(o *Org) error { o.SCIMEnabled = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.GetOrg(ctx, o.ID)
+	if after.SCIMEnabled {
+		t.Fatal("a read after UpdateOrg returned the old org")
+	}
+	admin, _ := s.CreateUser(ctx, User{OrgID: o.ID, UserName: "a", Role: RoleAdmin, Source: SourceInvite, Active: true})
+	token, _, _ := s.CreatePAT(ctx, o.ID, admin.ID, "t", PATRoleAdmin, nil)
+	got, err := s.AuthenticatePAT(ctx, token)
+	if err != nil || got.Org.SCIMEnabled || got.Owner.UserName != "a" || got.Owner.Role != RoleAdmin {
+		t.Fatalf("authenticated after the update: %+v %v", got, err)
+	}
+}

@@ -82,11 +82,35 @@ func (s *Store) CreateOrg(ctx context.Context, o Org) (Org, error) {
 
 // GetOrg returns the organisation with the given ID.
 func (s *Store) GetOrg(ctx context.Context, id string) (Org, error) {
-	return getOrg(ctx, s.q, id)
+	if v, ok := s.orgs.Load(id); ok {
+		return v.(Org).clone(), nil
+	}
+	defer s.read()()
+	o, err := getOrg(ctx, s.q, id)
+	if err != nil {
+		return Org{}, err
+	}
+	s.orgs.Store(id, o.clone())
+	return o, nil
+}
+
+// clone copies the org's slices and maps, so a caller editing its copy
+// can't change the cache.
+func (o Org) clone() Org {
+	o.Domains = append([]string(nil), o.Domains...)
+	if o.SSO.AttributeMapping != nil {
+		m := make(map[string]string, len(o.SSO.AttributeMapping))
+		for k, v := range o.SSO.AttributeMapping {
+			m[k] = v
+		}
+		o.SSO.AttributeMapping = m
+	}
+	return o
 }
 
 // ListOrgs returns every organisation, oldest first.
 func (s *Store) ListOrgs(ctx context.Context) ([]Org, error) {
+	defer s.read()()
 	rows, err := s.q.QueryContext(ctx, `SELECT id FROM orgs ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list organisations: %w", err)
@@ -106,7 +130,7 @@ func (s *Store) ListOrgs(ctx context.Context) ([]Org, error) {
 	}
 	orgs := make([]Org, 0, len(ids))
 	for _, id := range ids {
-		o, err := s.GetOrg(ctx, id)
+		o, err := getOrg(ctx, s.q, id)
 		if err != nil {
 			return nil, err
 		}
@@ -119,13 +143,14 @@ func (s *Store) ListOrgs(ctx context.Context) ([]Org, error) {
 // (compared case-insensitively), as /sso does with the domain of the email
 // a user types.
 func (s *Store) FindOrgByDomain(ctx context.Context, domain string) (Org, error) {
+	defer s.read()()
 	var id string
 	err := s.q.QueryRowContext(ctx, `SELECT org_id FROM org_domains WHERE domain = ?`,
 		strings.ToLower(strings.TrimSpace(domain))).Scan(&id)
 	if err != nil {
 		return Org{}, notFound(err, fmt.Sprintf("organisation for domain %q", domain))
 	}
-	return s.GetOrg(ctx, id)
+	return getOrg(ctx, s.q, id)
 }
 
 // UpdateOrg changes an organisation in one transaction: fn gets the
@@ -162,6 +187,9 @@ func (s *Store) UpdateOrg(ctx context.Context, id string, fn func(*Org) error) (
 		out = o
 		return nil
 	})
+	// Forget the cached copy whether or not the update went through: the
+	// next read takes the database's word.
+	s.orgs.Delete(id)
 	return out, err
 }
 

@@ -111,9 +111,11 @@ func (s *Store) CreatePAT(ctx context.Context, orgID, ownerID, name string, role
 		Hint:      TokenPrefix + id[:4] + "…" + secret[len(secret)-4:],
 		CreatedAt: s.now().UTC(), ExpiresAt: expiresAt,
 	}
+	unlock := s.write()
 	_, err = s.q.ExecContext(ctx, `INSERT INTO pats (id, org_id, owner_id, name, role, salt, hash, hint, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		pat.ID, orgID, ownerID, name, role, salt, hashSecret(salt, secret), pat.Hint, formatTime(pat.CreatedAt), nullTime(expiresAt))
+	unlock()
 	if err != nil {
 		return "", PAT{}, fmt.Errorf("create token %q: %w", name, err)
 	}
@@ -137,6 +139,7 @@ func scanPAT(row interface{ Scan(...any) error }) (PAT, error) {
 // ListPATs returns the org's tokens (without secrets), oldest first. An
 // ownerID narrows the list to one member's tokens.
 func (s *Store) ListPATs(ctx context.Context, orgID, ownerID string) ([]PAT, error) {
+	defer s.read()()
 	q := `SELECT ` + patColumns + ` FROM pats WHERE org_id = ?`
 	args := []any{orgID}
 	if ownerID != "" {
@@ -162,6 +165,7 @@ func (s *Store) ListPATs(ctx context.Context, orgID, ownerID string) ([]PAT, err
 // RevokePAT revokes a token; later use fails with ErrTokenRevoked.
 // Revoking twice keeps the first revocation time.
 func (s *Store) RevokePAT(ctx context.Context, orgID, id string) error {
+	defer s.write()()
 	res, err := s.q.ExecContext(ctx, `UPDATE pats SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND org_id = ?`,
 		s.timestamp(), id, orgID)
 	if err != nil {
@@ -194,11 +198,18 @@ func (s *Store) AuthenticatePAT(ctx context.Context, token string) (Authenticate
 		return Authenticated{}, ErrInvalidToken
 	}
 	var salt, hash []byte
-	row := s.q.QueryRowContext(ctx, `SELECT `+patColumns+`, salt, hash FROM pats WHERE id = ?`, id)
 	var p PAT
 	var created string
 	var expires, lastUsed, revoked sql.NullString
-	if err := row.Scan(&p.ID, &p.OrgID, &p.OwnerID, &p.Name, &p.Role, &p.Hint, &created, &expires, &lastUsed, &revoked, &salt, &hash); err != nil {
+	var owner User
+	unlock := s.read()
+	// One query brings the token and its owner; the org comes from the
+	// cache. Every SCIM request pays for this.
+	err := s.q.QueryRowContext(ctx, qAuthenticatePAT, id).Scan(scanTargets(
+		[]any{&p.ID, &p.OrgID, &p.OwnerID, &p.Name, &p.Role, &p.Hint, &created, &expires, &lastUsed, &revoked, &salt, &hash},
+		&owner)...)
+	unlock()
+	if err != nil {
 		if err == sql.ErrNoRows {
 			// Hash anyway so an unknown ID costs what a known one does.
 			subtle.ConstantTimeCompare(hashSecret(make([]byte, 16), secret), make([]byte, sha256.Size))
@@ -219,14 +230,13 @@ func (s *Store) AuthenticatePAT(ctx context.Context, token string) (Authenticate
 		return Authenticated{}, ErrTokenExpired
 	}
 	if p.LastUsedAt == nil || now.Sub(*p.LastUsedAt) >= lastUsedGranularity {
-		if _, err := s.q.ExecContext(ctx, `UPDATE pats SET last_used_at = ? WHERE id = ?`, formatTime(now), p.ID); err != nil {
+		unlock := s.write()
+		_, err := s.q.ExecContext(ctx, `UPDATE pats SET last_used_at = ? WHERE id = ?`, formatTime(now), p.ID)
+		unlock()
+		if err != nil {
 			return Authenticated{}, fmt.Errorf("record token use: %w", err)
 		}
 		p.LastUsedAt = &now
-	}
-	owner, err := s.GetUser(ctx, p.OrgID, p.OwnerID)
-	if err != nil {
-		return Authenticated{}, fmt.Errorf("token owner: %w", err)
 	}
 	org, err := s.GetOrg(ctx, p.OrgID)
 	if err != nil {

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 )
 
@@ -125,6 +126,20 @@ const (
 	qUserByID  = `SELECT ` + userColumns + ` FROM users WHERE id = ? AND org_id = ?`
 	qUserByKey = `SELECT ` + userColumns + ` FROM users WHERE org_id = ? AND user_name_key = ?`
 )
+
+// qAuthenticatePAT reads a token and its owner in one go.
+var qAuthenticatePAT = `SELECT p.id, p.org_id, p.owner_id, p.name, p.role, p.hint, p.created_at, p.expires_at,
+	p.last_used_at, p.revoked_at, p.salt, p.hash, ` + prefixed("u.", userColumns) + `
+	FROM pats p JOIN users u ON u.id = p.owner_id WHERE p.id = ?`
+
+// prefixed qualifies each column of a comma-separated list.
+func prefixed(prefix, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
 
 var txQueries = []string{qInsertOrg, qUpdateOrg, qDeleteDomains, qInsertDomain, qSelectOrg, qSelectDomains,
 	qInsertUser, qUpdateUser, qUserByID, qUserByKey}

@@ -93,20 +93,42 @@ const userColumns = `id, org_id, user_name, external_id, email, given_name, fami
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
-	var scim sql.NullString
-	var created, updated string
-	var lastSignIn sql.NullString
-	err := row.Scan(&u.ID, &u.OrgID, &u.UserName, &u.ExternalID, &u.Email, &u.GivenName, &u.FamilyName,
-		&u.DisplayName, &u.Role, &u.Source, &u.Active, &scim, &u.Version, &created, &updated, &lastSignIn)
-	if err != nil {
+	if err := row.Scan(scanTargets(nil, &u)...); err != nil {
 		return User{}, err
 	}
-	if scim.Valid {
-		u.SCIM = json.RawMessage(scim.String)
-	}
-	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)
-	u.LastSignInAt = parseNullTime(lastSignIn)
 	return u, nil
+}
+
+// userScan holds what a user row scans into before it becomes a User.
+type userScan struct {
+	u          *User
+	scim       sql.NullString
+	created    string
+	updated    string
+	lastSignIn sql.NullString
+}
+
+// scanTargets returns before followed by the destinations of userColumns
+// for u; the values land in u once Scan returns (see userScan.Scan).
+func scanTargets(before []any, u *User) []any {
+	us := &userScan{u: u}
+	return append(before, &u.ID, &u.OrgID, &u.UserName, &u.ExternalID, &u.Email, &u.GivenName, &u.FamilyName,
+		&u.DisplayName, &u.Role, &u.Source, &u.Active, &us.scim, &u.Version, &us.created, &us.updated, us)
+}
+
+// Scan receives last_sign_in_at, the last user column, and then finishes
+// the user from the columns scanned before it.
+func (us *userScan) Scan(v any) error {
+	if err := us.lastSignIn.Scan(v); err != nil {
+		return err
+	}
+	u := us.u
+	if us.scim.Valid {
+		u.SCIM = json.RawMessage(us.scim.String)
+	}
+	u.CreatedAt, u.UpdatedAt = parseTime(us.created), parseTime(us.updated)
+	u.LastSignInAt = parseNullTime(us.lastSignIn)
+	return nil
 }
 
 func validateUser(u User) error {
@@ -171,6 +193,7 @@ func nullJSON(b json.RawMessage) any {
 
 // GetUser returns a user of the organisation by ID.
 func (s *Store) GetUser(ctx context.Context, orgID, id string) (User, error) {
+	defer s.read()()
 	u, err := scanUser(s.q.QueryRowContext(ctx, qUserByID, id, orgID))
 	if err != nil {
 		return User{}, notFound(err, fmt.Sprintf("user %q", id))
@@ -181,6 +204,7 @@ func (s *Store) GetUser(ctx context.Context, orgID, id string) (User, error) {
 // FindUserByUserName returns the org's user with this userName, compared
 // case-insensitively, through an index.
 func (s *Store) FindUserByUserName(ctx context.Context, orgID, userName string) (User, error) {
+	defer s.read()()
 	u, err := scanUser(s.q.QueryRowContext(ctx, qUserByKey, orgID, userNameKey(userName)))
 	if err != nil {
 		return User{}, notFound(err, fmt.Sprintf("user %q", userName))
@@ -206,6 +230,7 @@ type UserQuery struct {
 // FindUsers returns one page of the org's users that match q, in creation
 // order, and how many match in all.
 func (s *Store) FindUsers(ctx context.Context, orgID string, q UserQuery) ([]User, int, error) {
+	defer s.read()()
 	where := `org_id = ?`
 	args := []any{orgID}
 	if q.UserName != "" || q.HasUserName {
@@ -247,7 +272,8 @@ func (s *Store) FindUsers(ctx context.Context, orgID string, q UserQuery) ([]Use
 // UpdateUser changes one user in a single write transaction: fn gets the
 // current state and edits it in place; returning an error leaves the user
 // unchanged. Concurrent updates are serialised, so none is lost. ID, org,
-// creation time and Version are managed here.
+// creation time and Version are managed here. fn runs under the store's
+// write lock: it must not call the Store.
 func (s *Store) UpdateUser(ctx context.Context, orgID, id string, fn func(*User) error) (User, error) {
 	var out User
 	err := s.inTx(ctx, func(tx dbtx) error {
@@ -342,6 +368,7 @@ func (s *Store) SignIn(ctx context.Context, orgID string, a SignInAttributes) (u
 
 // CountUsers returns how many users the organisation has.
 func (s *Store) CountUsers(ctx context.Context, orgID string) (int, error) {
+	defer s.read()()
 	var n int
 	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = ?`, orgID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
