@@ -176,7 +176,13 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		idpBase = "http://" + idpLn.Addr().String()
 		appBase = "http://" + spLn.Addr().String()
 		authBase, apiBase = appBase, appBase
-		l.transport = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second}
+		l.transport = &http.Transport{
+			Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second,
+			// Buffers that hold a whole SAML POST (request or page) send and
+			// read it in one system call instead of four; and nothing on a
+			// loopback is worth compressing.
+			WriteBufferSize: 32 << 10, ReadBufferSize: 32 << 10, DisableCompression: true,
+		}
 		l.client = &http.Client{Transport: l.transport, CheckRedirect: noRedirects, Timeout: 30 * time.Second}
 		metaClient = &http.Client{Transport: l.transport, Timeout: 30 * time.Second}
 	case Rehearsal:
