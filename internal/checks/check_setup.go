@@ -1,0 +1,48 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ssowiz/ssowiz/internal/setup"
+)
+
+// checkSetup is check 1: the static validation against the guide, one
+// finding per field, plus the values Entra's portal refused to save.
+func checkSetup(_ context.Context, r *rehearsal) Result {
+	var res Result
+	fs := setup.Validate(r.s)
+	errs := len(setup.Errors(fs))
+	// The remediations carry the findings whole; the details only say
+	// what the rehearsal could not reproduce.
+	for _, f := range fs {
+		res.Remediations = append(res.Remediations, fromFinding(f))
+	}
+	for _, section := range []string{"saml", "claims", "provisioning"} {
+		for _, rf := range r.app.refused[section] {
+			errs++
+			res.Remediations = append(res.Remediations, rf)
+		}
+	}
+	res.Details = append(res.Details, r.app.notes...)
+	warns := len(fs) - len(setup.Errors(fs))
+	switch {
+	case errs > 0:
+		res.Status = Fail
+		res.Summary = fmt.Sprintf("%s and %s differ from the guide.", plural(errs, "error"), plural(warns, "warning"))
+	case warns > 0:
+		res.Status = Warn
+		res.Summary = fmt.Sprintf("%s: values the guide advises against.", plural(warns, "warning"))
+	default:
+		res.Status = Pass
+		res.Summary = "Every value is what the guide says."
+	}
+	return res
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
