@@ -1,0 +1,109 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ssowiz/ssowiz/internal/checks"
+)
+
+// TextOptions tune the text output.
+type TextOptions struct {
+	// Verbose prints the details of checks that passed too.
+	Verbose bool
+}
+
+// Label is a status as the text output shows it.
+func Label(s checks.Status) string {
+	switch s {
+	case checks.Pass:
+		return "PASS"
+	case checks.Fail:
+		return "FAIL"
+	case checks.Warn:
+		return "WARN"
+	case checks.Skip:
+		return "SKIP"
+	}
+	return strings.ToUpper(string(s))
+}
+
+// Heading is a check's first line: "FAIL  [3/8] sp-sign-in: SP-initiated
+// sign-in from /sso (41ms)", where 3/8 is the check's place in the
+// catalogue.
+func Heading(r checks.Result) string {
+	return fmt.Sprintf("%s  [%d/%d] %s: %s (%dms)", Label(r.Status), r.Number, len(checks.Catalogue()), r.ID, r.Title, r.Duration.Milliseconds())
+}
+
+// Result writes one check's result: the heading, its summary and, for a
+// check that did not pass (or with Verbose), the evidence and what to
+// change.
+func Result(w io.Writer, r checks.Result, opts TextOptions) error {
+	var b strings.Builder
+	b.WriteString(Heading(r) + "\n")
+	if r.Summary != "" {
+		b.WriteString("      " + r.Summary + "\n")
+	}
+	if r.Status != checks.Pass || opts.Verbose {
+		for _, d := range r.Details {
+			b.WriteString("        " + d + "\n")
+		}
+		for _, rm := range r.Remediations {
+			writeRemediation(&b, rm, "      ")
+		}
+	}
+	if r.HAR != "" {
+		b.WriteString("      HAR: " + r.HAR + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeRemediation(b *strings.Builder, rm checks.Remediation, indent string) {
+	head := "Fix"
+	if rm.Field != "" {
+		head += " " + rm.Field
+		if rm.Line > 0 {
+			head += fmt.Sprintf(" (line %d)", rm.Line)
+		}
+	}
+	b.WriteString(indent + head + "\n")
+	row := func(name, v string) {
+		if v != "" {
+			fmt.Fprintf(b, "%s  %-9s %s\n", indent, name+":", v)
+		}
+	}
+	where := rm.Screen
+	if rm.Label != "" {
+		where += " › " + rm.Label
+	}
+	row("where", strings.TrimPrefix(where, " › "))
+	row("is", rm.Value)
+	row("must be", rm.Expected)
+	row("why", rm.Problem)
+	row("do", rm.Fix)
+}
+
+// Verdict writes the closing line: how many checks passed, failed, warned
+// and were skipped, and how long the rehearsal took.
+func Verdict(w io.Writer, rep *checks.Report) error {
+	c := rep.Counts()
+	verdict := "All checks passed."
+	switch {
+	case c.Fail > 0:
+		verdict = "Some checks failed: fix the fields named above and run again."
+	case c.Warn > 0:
+		verdict = "No check failed; see the warnings above."
+	}
+	_, err := fmt.Fprintf(w, "\n%d checks: %d passed, %d failed, %s, %d skipped (%dms).\n%s\n",
+		c.Total(), c.Pass, c.Fail, warnings(c.Warn), c.Skip, rep.Duration.Milliseconds(), verdict)
+	return err
+}
+
+func warnings(n int) string {
+	if n == 1 {
+		return "1 warning"
+	}
+	return fmt.Sprintf("%d warnings", n)
+}
