@@ -279,9 +279,11 @@ func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, h
 	if code != 0 {
 		d.Code = fmt.Sprintf("AADSTS%d", code)
 	}
+	tiles := make([]pickerUser, 0, len(users))
 	for _, u := range users {
-		d.Users = append(d.Users, pickerUser{UPN: u.UserPrincipalName, Name: u.DisplayName})
+		tiles = append(tiles, pickerUser{UPN: u.UserPrincipalName, Name: u.DisplayName})
 	}
+	d.Tiles = accountTiles(d.Action, d.Ctx, tiles)
 	noStore(w)
 	s.render(w, http.StatusOK, "picker", d)
 }

@@ -62,10 +62,22 @@ func (s *Server) renderHome(w http.ResponseWriter, me Me) {
 	if me.FirstName != "" && me.DisplayName == "" {
 		name = me.FirstName + " " + me.LastName
 	}
-	render(w, http.StatusOK, homeTemplate, struct {
-		Me
-		Name string
-	}{me, name})
+	render(w, http.StatusOK, homeTemplate, homeView{
+		Name: name, Username: me.Username, Email: me.Email, LastName: me.LastName,
+		Role: me.Role, RoleLabel: me.RoleLabel, Source: me.Source, Status: me.Status,
+		Org: me.Org, OrgID: me.OrgID, UserID: me.UserID,
+		IdentityProvider: me.IdentityProvider, CognitoUsername: me.CognitoUsername,
+	})
+}
+
+// homeView is what the home page shows. It is a flat struct, not Me
+// embedded: the template looks every field up by name, and through an
+// embedded struct each lookup is a slow reflective search.
+type homeView struct {
+	Name, Username, Email, LastName   string
+	Role, RoleLabel, Source, Status   string
+	Org, OrgID, UserID                string
+	IdentityProvider, CognitoUsername string
 }
 
 func render(w http.ResponseWriter, status int, t *template.Template, data any) {
