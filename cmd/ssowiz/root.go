@@ -90,6 +90,7 @@ It runs a mock Entra ID tenant and a mock service provider on loopback.`,
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newHarCmd(e))
+	root.AddCommand(newCheckCmd(e))
 	root.AddCommand(newSCIMCmd(e))
 	return root
 }
