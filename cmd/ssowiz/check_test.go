@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/har"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
@@ -228,5 +229,24 @@ func TestCheckWritesJUnitAndRedactedHARs(t *testing.T) {
 	_, _, stderr = runCheckCmd(t, "check", "--only", "8", "--har", hars, "--har-raw")
 	if !strings.Contains(stderr, "warning: --har-raw keeps cookies, tokens, passwords") {
 		t.Errorf("--har-raw gave no warning: %q", stderr)
+	}
+}
+
+// On a terminal the running check spins on one line, which its result
+// replaces; the results themselves are the plain text of report.Result.
+func TestCheckProgressSpinsAndThenPrintsTheResult(t *testing.T) {
+	var out, term bytes.Buffer
+	p := &progress{out: &out, spin: &term}
+	c := checks.Catalogue()[2]
+	p.start()
+	p.event(checks.Event{Kind: checks.Started, Check: c, Index: 1, Total: 1})
+	p.event(checks.Event{Kind: checks.Progress, Check: c, Index: 1, Total: 1, Message: "signing in as AdeleV"})
+	p.event(checks.Event{Kind: checks.Finished, Check: c, Index: 1, Total: 1, Result: &checks.Result{ID: c.ID, Number: c.Number, Title: c.Title, Status: checks.Pass, Summary: "signed in"}})
+	p.stop()
+	if !strings.Contains(term.String(), "[3/8] sp-sign-in: SP-initiated sign-in from /sso — signing in as AdeleV") || !strings.HasSuffix(term.String(), "\r\033[K") {
+		t.Errorf("spinner line: %q", term.String())
+	}
+	if got := out.String(); got != "PASS  [3/8] sp-sign-in: SP-initiated sign-in from /sso (0ms)\n      signed in\n" {
+		t.Errorf("result: %q", got)
 	}
 }
