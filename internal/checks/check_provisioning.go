@@ -56,14 +56,14 @@ func (l *lifecycle) cycle(ctx context.Context, what string) (provisioning.CycleR
 		return rep, nil
 	}
 	if q := rep.Quarantine; q != nil {
-		l.res.Details = append(l.res.Details, fmt.Sprintf("Entra put the provisioning job in quarantine: %s: %s", q.Reason, firstLine(q.Detail)))
+		l.res.Details = append(l.res.Details, fmt.Sprintf("Entra put the provisioning job in quarantine: %s: %s", q.Reason, firstSentence(q.Detail)))
 	}
 	for i, e := range failed {
 		if i == 3 {
 			l.res.Details = append(l.res.Details, fmt.Sprintf("… and %d more failures in the provisioning logs.", len(failed)-3))
 			break
 		}
-		l.res.Details = append(l.res.Details, fmt.Sprintf("Provisioning log: %s %s %s: %s %s", e.Action, e.ObjectType, e.SourceName, e.Code, firstLine(e.Reason)))
+		l.res.Details = append(l.res.Details, fmt.Sprintf("Provisioning log: %s %s %s failed: %s", e.Action, e.ObjectType, e.SourceName, e.Code))
 		for _, x := range e.Requests {
 			l.res.Details = append(l.res.Details, "  "+x.String())
 		}
@@ -330,4 +330,14 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 		l.res.Summary = "Provisioning creates the assigned users, carries changes, deactivates on unassignment and restores on reassignment; sign-in steps left out (see " + IDSignIn + ")."
 	}
 	return l.res
+}
+
+// firstSentence shortens one of Entra's long log messages to its first
+// sentence; the requests beside it carry the server's own words.
+func firstSentence(s string) string {
+	s = firstLine(s)
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
 }

@@ -96,14 +96,14 @@ func Verdict(w io.Writer, rep *checks.Report) error {
 	case c.Warn > 0:
 		verdict = "No check failed; see the warnings above."
 	}
-	_, err := fmt.Fprintf(w, "\n%d checks: %d passed, %d failed, %s, %d skipped (%dms).\n%s\n",
-		c.Total(), c.Pass, c.Fail, warnings(c.Warn), c.Skip, rep.Duration.Milliseconds(), verdict)
+	_, err := fmt.Fprintf(w, "\n%s: %d passed, %d failed, %s, %d skipped (%dms).\n%s\n",
+		count(c.Total(), "check"), c.Pass, c.Fail, count(c.Warn, "warning"), c.Skip, rep.Duration.Milliseconds(), verdict)
 	return err
 }
 
-func warnings(n int) string {
+func count(n int, what string) string {
 	if n == 1 {
-		return "1 warning"
+		return "1 " + what
 	}
-	return fmt.Sprintf("%d warnings", n)
+	return fmt.Sprintf("%d %ss", n, what)
 }
