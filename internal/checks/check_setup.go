@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
@@ -21,6 +22,12 @@ func checkSetup(_ context.Context, r *rehearsal) Result {
 	for _, section := range []string{"saml", "claims", "provisioning"} {
 		for _, rf := range r.app.refused[section] {
 			errs++
+			// One finding per field: a value the validation already
+			// blames keeps its finding, with the portal's words beside it.
+			if slices.ContainsFunc(res.Remediations, func(x Remediation) bool { return x.Field == rf.Field }) {
+				res.Details = append(res.Details, rf.Field+": "+rf.Problem)
+				continue
+			}
 			res.Remediations = append(res.Remediations, rf)
 		}
 	}

@@ -77,7 +77,7 @@ func TestAWrongValueFailsExactlyTheChecksItBreaks(t *testing.T) {
 			edit:  func(s *setup.Setup) { s.SAML.ReplyURL = "http://auth2.rudderstack.com/saml2/idpresponse" },
 			want:  map[string]Status{IDSetup: Fail, IDSignIn: Fail, IDAssignment: Skip, IDIdPInitiated: Skip},
 			fixes: []fix{{IDSignIn, "saml.reply_url", "http://auth2.rudderstack.com/saml2/idpresponse", setup.GuideReplyURL}},
-			also:  map[string]string{IDSignIn: "refuses to save"},
+			also:  map[string]string{IDSignIn: "refuses to save", IDSetup: "refuses to save"},
 		},
 		{
 			name:  "another Identifier",
@@ -460,5 +460,25 @@ func TestTheSameSetupGivesTheSameResultsEveryRun(t *testing.T) {
 		} else if !slices.Equal(got, first) {
 			t.Fatalf("second run %v, first %v", got, first)
 		}
+	}
+}
+
+// Check 1 gives one finding per field, even when Entra's portal also
+// refuses the value.
+func TestTheSetupCheckBlamesEachFieldOnce(t *testing.T) {
+	e := newEnv(t, Options{})
+	s := setup.Default()
+	s.SAML.ReplyURL = "http://auth2.rudderstack.com/saml2/idpresponse"
+	s.SAML.Identifier = ""
+	rep, err := e.Run(context.Background(), s, RunOptions{Only: []string{IDSetup}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]int{}
+	for _, rm := range result(t, rep, IDSetup).Remediations {
+		fields[rm.Field]++
+	}
+	if fields["saml.reply_url"] != 1 || fields["saml.identifier"] != 1 || len(fields) != 2 {
+		t.Fatalf("fields blamed: %v\n%s", fields, dump(rep))
 	}
 }
