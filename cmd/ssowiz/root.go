@@ -88,6 +88,7 @@ It runs a mock Entra ID tenant and a mock service provider on loopback.`,
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	addWizard(root, e)
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newHarCmd(e))
 	root.AddCommand(newCheckCmd(e))

@@ -1,0 +1,635 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"charm.land/huh/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/ssowiz/ssowiz/internal/checks"
+	"github.com/ssowiz/ssowiz/internal/setup"
+)
+
+// RunAccessible runs the wizard as plain prompts, one question a line, for
+// screen readers and terminals that can't show the full-screen wizard. It
+// asks the same things in the same order, runs the same live parts, and
+// prints the same summary. environ decides colour (none when out is not a
+// terminal or NO_COLOR is set).
+func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer, environ []string) (setup.Setup, error) {
+	a := &accessible{
+		ctx:  ctx,
+		opts: opts,
+		in:   &lineReader{r: bufio.NewReader(in)},
+		out:  colorprofile.NewWriter(out, environ),
+		s:    opts.Setup,
+	}
+	if a.s.Version == 0 {
+		a.s = setup.Default()
+	}
+	if opts.Now == nil {
+		a.opts.Now = time.Now
+	}
+	err := a.run()
+	if a.reh != nil {
+		err = errors.Join(err, a.reh.Close(context.WithoutCancel(ctx)))
+	}
+	return a.s, err
+}
+
+// lineReader hands its reader over one line per Read, so each of huh's
+// prompts (which make a new bufio.Scanner) gets exactly its own line from
+// a pipe, and remembers when the input ended.
+type lineReader struct {
+	r   *bufio.Reader
+	eof bool
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		b, err := l.r.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				l.eof = true
+			}
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		p[n] = b
+		n++
+		if b == '\n' {
+			break
+		}
+	}
+	return n, nil
+}
+
+type accessible struct {
+	ctx  context.Context
+	opts Options
+	in   *lineReader
+	out  io.Writer
+	s    setup.Setup
+
+	started chan rehearsalReadyMsg
+	reh     Rehearsal
+	rehErr  error
+	app     *App
+	token   *Token
+	report  *checks.Report
+	fileOK  bool
+}
+
+func (a *accessible) say(format string, args ...any) { fmt.Fprintf(a.out, format+"\n", args...) }
+
+// ask runs huh fields as plain prompts.
+func (a *accessible) ask(fields ...huh.Field) error {
+	if err := huh.NewForm(huh.NewGroup(fields...)).WithAccessible(true).WithInput(a.in).WithOutput(a.out).RunWithContext(a.ctx); err != nil {
+		return err
+	}
+	if a.in.eof {
+		return ErrInputEnded
+	}
+	return a.ctx.Err()
+}
+
+func (a *accessible) confirm(title string, def bool) (bool, error) {
+	v := def
+	err := a.ask(huh.NewConfirm().Title(title).Value(&v))
+	return v, err
+}
+
+// text asks for a value, showing the current one; enter keeps it, and "-"
+// clears an optional field.
+func (a *accessible) text(label string, v *string, optional bool) huh.Field {
+	title := label
+	switch {
+	case *v != "":
+		title += " [" + *v + "]"
+	case optional:
+		title += " [empty]"
+	}
+	if optional && *v != "" {
+		title += " (- clears it)"
+	}
+	return huh.NewInput().Title(title + ":").Value(v)
+}
+
+func choose(title string, v *string, options ...choice) huh.Field {
+	var opts []huh.Option[string]
+	for _, o := range options {
+		opts = append(opts, huh.NewOption(o.label, o.value))
+	}
+	return huh.NewSelect[string]().Title(title).Options(opts...).Value(v)
+}
+
+// cleared turns the "-" answer into an empty value.
+func cleared(v *string) {
+	if strings.TrimSpace(*v) == "-" {
+		*v = ""
+	}
+}
+
+func (a *accessible) heading(id StepID, title, where string) {
+	a.say("")
+	a.say("Step %d of %d: %s", id.Number(), numSteps, title)
+	if where != "" {
+		a.say("Where: %s", where)
+	}
+}
+
+// review prints the findings on a step's fields and offers to change
+// them; it returns true to ask the step again.
+func (a *accessible) review(prefixes ...string) (bool, error) {
+	var fs []setup.Finding
+	for _, f := range setup.Validate(a.s) {
+		if owns(prefixes, f.Field) {
+			fs = append(fs, f)
+		}
+	}
+	if len(fs) == 0 {
+		a.say("All values match the guide.")
+		return false, nil
+	}
+	for _, f := range fs {
+		mark := "Error"
+		if f.Severity == setup.SeverityWarning {
+			mark = "Warning"
+		}
+		a.say("%s: %s: %s", mark, f.Label, findingText(f))
+	}
+	return a.confirm("Change these values now?", len(setup.Errors(fs)) > 0)
+}
+
+func (a *accessible) waitRehearsal() {
+	if a.started == nil || a.reh != nil || a.rehErr != nil {
+		return
+	}
+	a.say("Waiting for the mock Entra ID and RudderStack to start…")
+	r := <-a.started
+	a.reh, a.rehErr = r.r, r.err
+	if a.rehErr != nil {
+		a.say("The rehearsal could not start: %v. The live parts are skipped.", a.rehErr)
+	}
+}
+
+func (a *accessible) save() {
+	if a.opts.SetupPath == "" || !a.fileOK {
+		return
+	}
+	data, err := setup.Marshal(a.s)
+	if err == nil {
+		err = writeFileAtomic(a.opts.SetupPath, data)
+	}
+	if err != nil {
+		a.say("Could not save %s: %v", a.opts.SetupPath, err)
+	}
+}
+
+func (a *accessible) run() error {
+	a.say("ssowiz: Entra ID SSO and SCIM for RudderStack (accessible mode)")
+	a.say("This wizard follows RudderStack's guide for single sign-on (SAML) and provisioning (SCIM) with Microsoft Entra ID, and rehearses every value against a mock Entra ID and a mock RudderStack on this machine.")
+	a.say("You need Entra admin rights to create enterprise applications (Cloud Application Administrator or Application Administrator), and the Org Admin role in RudderStack.")
+	a.say("Press enter at a prompt to keep the value in brackets.")
+	if a.opts.Start != nil {
+		a.started = make(chan rehearsalReadyMsg, 1)
+		go func() {
+			r, err := a.opts.Start(a.ctx)
+			a.started <- rehearsalReadyMsg{r: r, err: err}
+		}()
+	}
+	if err := a.resume(); err != nil {
+		return err
+	}
+	steps := []func() error{a.stepApp, a.stepSAML, a.stepClaims, a.stepCert, a.stepUsers, a.stepToken, a.stepSCIM, a.stepChecks, a.stepSummary}
+	for _, st := range steps {
+		if err := st(); err != nil {
+			return err
+		}
+		a.save()
+	}
+	return nil
+}
+
+func (a *accessible) resume() error {
+	path := a.opts.SetupPath
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		a.fileOK = errors.Is(err, os.ErrNotExist)
+		if a.fileOK {
+			a.say("Your answers are saved to %s as you go.", path)
+		}
+		return nil
+	}
+	saved, err := setup.ReadFile(path)
+	if err != nil {
+		a.say("The setup file %s could not be read: %v. ssowiz won't overwrite it; fix it or use another --setup file.", path, err)
+		return nil
+	}
+	a.fileOK = true
+	yes, err := a.confirm("A saved setup was found in "+path+". Resume with its values?", true)
+	if err != nil {
+		return err
+	}
+	if yes {
+		a.s = saved
+	}
+	return nil
+}
+
+func (a *accessible) stepApp() error {
+	a.heading(StepApp, "Create the application", "Entra admin center › Applications › Enterprise applications › New application › Create your own application")
+	a.say("Choose: Integrate any other application you don't find in the gallery (Non-gallery).")
+	for {
+		if err := a.ask(a.text("Input name", &a.s.App.Name, false)); err != nil {
+			return err
+		}
+		again, err := a.review("app")
+		if err != nil {
+			return err
+		}
+		if !again {
+			break
+		}
+	}
+	a.waitRehearsal()
+	if a.reh == nil {
+		return nil
+	}
+	app, err := a.reh.CreateApp(a.ctx, a.s)
+	if err != nil {
+		a.say("Could not create the app: %v", err)
+		return nil
+	}
+	a.app = &app
+	a.say("Created %q. Application (client) ID: %s. Object ID: %s. Tenant ID: %s.", app.Name, app.AppID, app.ObjectID, app.TenantID)
+	return nil
+}
+
+func (a *accessible) stepSAML() error {
+	a.heading(StepSAML, "Basic SAML Configuration", "Entra admin center › Enterprise applications › "+a.s.App.Name+" › Single sign-on › SAML › Basic SAML Configuration › Edit")
+	a.say("The values are prefilled from RudderStack's guide.")
+	for {
+		ss := &a.s.SAML
+		if err := a.ask(
+			a.text("Identifier (Entity ID)", &ss.Identifier, false),
+			a.text("Reply URL (Assertion Consumer Service URL)", &ss.ReplyURL, false),
+			a.text("Sign on URL", &ss.SignOnURL, false),
+			a.text("Relay State (Optional)", &ss.RelayState, true),
+		); err != nil {
+			return err
+		}
+		cleared(&ss.RelayState)
+		again, err := a.review(stepFields[StepSAML]...)
+		if err != nil || !again {
+			return err
+		}
+	}
+}
+
+func (a *accessible) printClaims() {
+	c := a.s.Claims
+	a.say("Unique User Identifier (Name ID) = %s (%s)", c.NameID.Source, formatLabel(c.NameID.Format))
+	if len(c.Additional) == 0 {
+		a.say("No additional claims.")
+	}
+	for i, cl := range c.Additional {
+		a.say("Claim %d: %s = %s", i+1, cl.WireName(), cl.Source)
+	}
+}
+
+func (a *accessible) stepClaims() error {
+	a.heading(StepClaims, "Attributes & Claims", "Entra admin center › Enterprise applications › "+a.s.App.Name+" › Single sign-on › Attributes & Claims › Edit")
+	a.say("The guide: remove the additional claims a new app starts with, add Email = user.mail and LastName = user.displayname (or user.surname), and keep the Unique User Identifier as user.userprincipalname.")
+	for {
+		a.printClaims()
+		if _, err := a.review("claims"); err != nil {
+			return err
+		}
+		action := "keep"
+		if err := a.ask(choose("What now?", &action,
+			choice{"keep", "Keep these claims and go on"},
+			choice{"guide", "Use the guide's claims"},
+			choice{"add", "Add a claim"},
+			choice{"remove", "Remove a claim"},
+			choice{"nameid", "Change the Unique User Identifier"},
+		)); err != nil {
+			return err
+		}
+		switch action {
+		case "keep":
+			return nil
+		case "guide":
+			a.s.Claims = cloneClaims(setup.Default().Claims)
+		case "add":
+			c := setup.Claim{Source: "user.mail"}
+			if err := a.ask(a.text("Name", &c.Name, false), a.text("Namespace", &c.Namespace, true), choose("Source attribute", &c.Source, sources()...)); err != nil {
+				return err
+			}
+			cleared(&c.Namespace)
+			a.s.Claims.Additional = append(a.s.Claims.Additional, c)
+		case "remove":
+			if len(a.s.Claims.Additional) == 0 {
+				continue
+			}
+			var opts []choice
+			for i, cl := range a.s.Claims.Additional {
+				opts = append(opts, choice{fmt.Sprint(i), cl.WireName() + " = " + cl.Source})
+			}
+			which := "0"
+			if err := a.ask(choose("Remove which claim?", &which, opts...)); err != nil {
+				return err
+			}
+			var i int
+			fmt.Sscan(which, &i)
+			a.s.Claims.Additional = append(a.s.Claims.Additional[:i:i], a.s.Claims.Additional[i+1:]...)
+		case "nameid":
+			n := &a.s.Claims.NameID
+			if err := a.ask(choose("Source attribute", &n.Source, sources()...), choose("Name identifier format", &n.Format, formats()...)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (a *accessible) stepCert() error {
+	a.heading(StepCertificate, "Certificate and App Federation Metadata URL", "Entra admin center › Enterprise applications › "+a.s.App.Name+" › Single sign-on › SAML Certificates")
+	if a.app != nil {
+		a.say("App Federation Metadata URL (send it to the RudderStack team): %s", a.app.MetadataURL)
+		a.say("Certificate: Active, thumbprint %s, expires %s.", a.app.Certificate.Thumbprint, a.app.Certificate.NotAfter.Format("2 January 2006"))
+	}
+	for {
+		ss := &a.s.SAML
+		if err := a.ask(
+			choose("Signing Option", &ss.SigningOption, choice{setup.SigningAssertion, "Sign SAML assertion"}, choice{setup.SigningResponse, "Sign SAML response"}, choice{setup.SigningBoth, "Sign SAML response and assertion"}),
+			choose("Signing Algorithm", &ss.SigningAlgorithm, choice{setup.AlgorithmSHA256, "SHA-256"}, choice{setup.AlgorithmSHA1, "SHA-1"}),
+		); err != nil {
+			return err
+		}
+		again, err := a.review("saml.signing_option", "saml.signing_algorithm")
+		if err != nil || !again {
+			return err
+		}
+	}
+}
+
+func (a *accessible) stepUsers() error {
+	a.heading(StepUsers, "Users and groups", "Entra admin center › Enterprise applications › "+a.s.App.Name+" › Users and groups")
+	a.say("With Assignment required set to Yes, only assigned users can sign in (others get AADSTS50105) and only they are provisioned.")
+	a.waitRehearsal()
+	for {
+		if err := a.ask(huh.NewConfirm().Title("Assignment required?").Value(&a.s.Users.AssignmentRequired)); err != nil {
+			return err
+		}
+		if a.reh != nil {
+			var opts []huh.Option[string]
+			var picked []string
+			for _, u := range a.reh.Users() {
+				on := u.Assigned
+				if a.s.Users.Assigned != nil {
+					on = false
+					for _, upn := range a.s.Users.Assigned {
+						on = on || strings.EqualFold(upn, u.UPN)
+					}
+				}
+				label := u.DisplayName + " (" + u.UPN + ")"
+				if u.Purpose != "" {
+					label += ": " + u.Purpose
+				}
+				opts = append(opts, huh.NewOption(label, u.UPN).Selected(on))
+				if on {
+					picked = append(picked, u.UPN)
+				}
+			}
+			if err := a.ask(huh.NewMultiSelect[string]().Title("Assigned users (enter a number to assign or unassign, 0 when done)").Options(opts...).Value(&picked)); err != nil {
+				return err
+			}
+			if picked == nil {
+				picked = []string{}
+			}
+			a.s.Users.Assigned = picked
+		}
+		again, err := a.review("users")
+		if err != nil || !again {
+			return err
+		}
+	}
+}
+
+func (a *accessible) stepToken() error {
+	a.heading(StepToken, "Personal access token", "RudderStack › Settings › Your Profile › Account › Personal access tokens › Generate new token")
+	for {
+		r := &a.s.RudderStack
+		if err := a.ask(
+			choose("Your role in the organization", &r.OrgRole, choice{setup.OrgRoleAdmin, setup.OrgRoleAdmin}, choice{setup.OrgRoleMember, setup.OrgRoleMember}),
+			a.text("Token name", &r.PAT.Name, false),
+			choose("Role", &r.PAT.Role, choice{setup.PATRoleAdmin, setup.PATRoleAdmin}, choice{setup.PATRoleMember, setup.PATRoleMember}),
+		); err != nil {
+			return err
+		}
+		again, err := a.review("rudderstack.org_role", "rudderstack.pat")
+		if err != nil {
+			return err
+		}
+		if !again {
+			break
+		}
+	}
+	a.waitRehearsal()
+	if a.reh == nil {
+		return nil
+	}
+	gen, err := a.confirm("Generate the token now?", true)
+	if err != nil || !gen {
+		return err
+	}
+	t, err := a.reh.GeneratePAT(a.ctx, a.s)
+	if err != nil {
+		a.say("Could not generate the token: %v", err)
+		return nil
+	}
+	a.token = &t
+	a.say("Generated %q with role %s. RudderStack shows it only once; it goes into Entra's Secret Token next.", t.Name, t.Role)
+	show, err := a.confirm("Show the token now?", false)
+	if err != nil {
+		return err
+	}
+	if show {
+		a.say("Token: %s", t.Secret)
+	}
+	return nil
+}
+
+func (a *accessible) stepSCIM() error {
+	a.heading(StepSCIM, "SCIM configuration", "Entra admin center › Enterprise applications › "+a.s.App.Name+" › Provisioning › Provisioning Mode: Automatic")
+	a.say("Known issues: RudderStack doesn't import users or groups, push groups (coming soon), remove users (they are deactivated instead), or sync passwords.")
+	for {
+		p := &a.s.Provisioning
+		secret := p.SecretToken
+		if err := a.ask(
+			a.text("Tenant URL", &p.TenantURL, false),
+			huh.NewInput().Title("Secret Token [the token generated in step 7] (- clears a typed one):").Value(&secret),
+			huh.NewConfirm().Title("Provision Microsoft Entra ID Groups? (RudderStack doesn't support it yet)").Value(&p.ProvisionGroups),
+			huh.NewConfirm().Title("Target Object Actions: Create?").Value(&p.Actions.Create),
+			huh.NewConfirm().Title("Target Object Actions: Update?").Value(&p.Actions.Update),
+			huh.NewConfirm().Title("Target Object Actions: Delete? (RudderStack deactivates instead)").Value(&p.Actions.Delete),
+			huh.NewConfirm().Title("Is SCIM enabled for your organization by the RudderStack team?").Value(&a.s.RudderStack.SCIMEnabled),
+		); err != nil {
+			return err
+		}
+		cleared(&secret)
+		p.SecretToken = secret
+		again, err := a.review("provisioning", "rudderstack.scim_enabled")
+		if err != nil {
+			return err
+		}
+		if !again {
+			break
+		}
+	}
+	if a.reh == nil {
+		return nil
+	}
+	test, err := a.confirm("Test Connection now?", true)
+	if err != nil || !test {
+		return err
+	}
+	secret := ""
+	if a.token != nil {
+		secret = a.token.Secret
+	}
+	c, err := a.reh.TestConnection(a.ctx, a.s, secret)
+	switch {
+	case err != nil:
+		a.say("Test Connection could not run: %v", err)
+	case c.OK:
+		a.say("Test Connection: the supplied credentials are authorized to enable provisioning.")
+	default:
+		a.say("Test Connection failed. Error code: %s. %s", c.Code, c.Message)
+		if c.Remedy != "" {
+			a.say("What to do: %s", c.Remedy)
+		}
+	}
+	return nil
+}
+
+func (a *accessible) stepChecks() error {
+	a.heading(StepChecks, "Live checks", "")
+	if a.reh == nil {
+		a.say("The rehearsal is not running, so the checks are skipped. Run `ssowiz check` with your setup file.")
+		return nil
+	}
+	for {
+		a.say("Running the checks against fresh mocks…")
+		rep, err := a.reh.Run(a.ctx, a.s, nil, func(e checks.Event) {
+			if e.Kind == checks.Finished && e.Result != nil {
+				r := e.Result
+				a.say("Check %d of %d, %s: %s (%s). %s", e.Index, e.Total, r.Title, r.Status, durationText(r.Duration), r.Summary)
+			}
+		})
+		if err != nil {
+			a.say("The checks could not run: %v", err)
+			return nil
+		}
+		a.report = rep
+		c := rep.Counts()
+		a.say("%d passed, %d failed, %d warnings, %d skipped.", c.Pass, c.Fail, c.Warn, c.Skip)
+		if c.Fail == 0 {
+			return nil
+		}
+		var opts []choice
+		for _, r := range rep.Results {
+			if r.Status != checks.Fail {
+				continue
+			}
+			for _, rem := range r.Remediations {
+				a.say("%s failed. %s › %s: %s %s", r.Title, rem.Screen, rem.Label, upperFirst(strings.TrimSpace(rem.Problem)), rem.Fix)
+				if rem.Field != "" {
+					opts = append(opts, choice{rem.Field, "Change " + rem.Label + " (" + rem.Field + ")"})
+				}
+			}
+			if r.HAR != "" {
+				a.say("HAR saved to %s", r.HAR)
+			}
+		}
+		opts = append(opts, choice{"", "Go on to the summary"})
+		field := opts[0].value
+		if err := a.ask(choose("What now?", &field, opts...)); err != nil {
+			return err
+		}
+		if field == "" {
+			return nil
+		}
+		if err := a.fix(field); err != nil {
+			return err
+		}
+		a.save()
+	}
+}
+
+// fix asks the step that holds field again.
+func (a *accessible) fix(field string) error {
+	switch stepFor(field) {
+	case StepApp:
+		return a.ask(a.text("Input name", &a.s.App.Name, false))
+	case StepSAML:
+		return a.stepSAML()
+	case StepClaims:
+		return a.stepClaims()
+	case StepCertificate:
+		return a.stepCert()
+	case StepUsers:
+		return a.stepUsers()
+	case StepToken:
+		return a.stepToken()
+	case StepSCIM:
+		return a.stepSCIM()
+	}
+	return nil
+}
+
+func (a *accessible) stepSummary() error {
+	a.heading(StepSummary, "Summary", "")
+	h := buildHandover(a.s, setup.Validate(a.s), a.app, a.token, a.report)
+	for _, sec := range h.sections {
+		a.say("")
+		a.say("%s:", sec.title)
+		for _, it := range sec.items {
+			note := ""
+			switch it.state {
+			case "error":
+				note = " (this value is off)"
+			case "warning":
+				note = " (worth a second look)"
+			}
+			a.say("- %s%s", it.text, note)
+		}
+	}
+	if a.opts.SetupPath == "" && a.opts.ExportDir == "" {
+		return nil
+	}
+	a.say("")
+	yes, err := a.confirm("Write this checklist as Markdown?", true)
+	if err != nil || !yes {
+		return err
+	}
+	m := &Model{opts: a.opts, path: a.opts.SetupPath}
+	path := m.exportPath("ssowiz-handover.md")
+	if err := writeFileAtomic(path, []byte(h.markdown(a.s))); err != nil {
+		a.say("Could not write %s: %v", path, err)
+		return nil
+	}
+	a.say("Wrote %s.", path)
+	return nil
+}

@@ -1,0 +1,152 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ssowiz/ssowiz/internal/checks"
+	"github.com/ssowiz/ssowiz/internal/setup"
+)
+
+// Commands: everything that touches the file system, the mocks or the
+// clock's passing happens here, never in Update.
+
+func readSetupCmd(path string) tea.Cmd {
+	return func() tea.Msg {
+		fi, err := os.Stat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return savedSetupMsg{}
+		}
+		if err != nil {
+			return savedSetupMsg{err: fmt.Errorf("read %s: %w", path, err)}
+		}
+		s, err := setup.ReadFile(path)
+		if err != nil {
+			return savedSetupMsg{err: err}
+		}
+		return savedSetupMsg{setup: s, modTime: fi.ModTime(), found: true}
+	}
+}
+
+// saveCmd writes the setup file; a failure keeps the old file whole.
+func (m *Model) saveCmd() tea.Cmd {
+	path, s, now := m.path, m.setup, m.now
+	if path == "" {
+		return func() tea.Msg { return savedMsg{err: ErrNoSetupFile} }
+	}
+	if !m.fileOK {
+		err := fmt.Errorf("%w: %s could not be read (%v); fix it or start ssowiz with another --setup file", ErrKeepFile, path, m.saveErr)
+		return func() tea.Msg { return savedMsg{err: err} }
+	}
+	return func() tea.Msg {
+		data, err := setup.Marshal(s)
+		if err != nil {
+			return savedMsg{err: err}
+		}
+		if err := writeFileAtomic(path, data); err != nil {
+			return savedMsg{err: err}
+		}
+		return savedMsg{path: path, setup: s, at: now()}
+	}
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a
+// crash or a full disk never leaves half a file; mode 0600 because a
+// pasted Secret Token may be in it.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".ssowiz-*.tmp")
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return nil
+}
+
+func exportCmd(what, path string, data []byte) tea.Cmd {
+	return func() tea.Msg {
+		if err := writeFileAtomic(path, data); err != nil {
+			return exportedMsg{what: what, err: err}
+		}
+		return exportedMsg{what: what, path: path}
+	}
+}
+
+func createAppCmd(ctx context.Context, r Rehearsal, s setup.Setup) tea.Cmd {
+	return func() tea.Msg {
+		app, err := r.CreateApp(ctx, s)
+		return appCreatedMsg{app: app, err: err}
+	}
+}
+
+func generateCmd(ctx context.Context, r Rehearsal, s setup.Setup) tea.Cmd {
+	return func() tea.Msg {
+		t, err := r.GeneratePAT(ctx, s)
+		return tokenMsg{token: t, err: err}
+	}
+}
+
+func testConnectionCmd(ctx context.Context, r Rehearsal, s setup.Setup, token string) tea.Cmd {
+	return func() tea.Msg {
+		start := time.Now()
+		c, err := r.TestConnection(ctx, s, token)
+		if c.Duration == 0 {
+			c.Duration = time.Since(start)
+		}
+		return connectionMsg{conn: c, err: err}
+	}
+}
+
+// runCmd starts a run in the background and returns its first message;
+// each progress message carries the channel to wait on for the next, so
+// the run reports as it goes without touching the model.
+func runCmd(ctx context.Context, r Rehearsal, s setup.Setup, only []string, id int) tea.Cmd {
+	return func() tea.Msg {
+		ch := make(chan tea.Msg, 16)
+		go func() {
+			defer close(ch)
+			send := func(msg tea.Msg) {
+				select {
+				case ch <- msg:
+				case <-ctx.Done():
+				}
+			}
+			report, err := r.Run(ctx, s, only, func(e checks.Event) {
+				send(checkEventMsg{run: id, event: e, next: ch})
+			})
+			send(checksDoneMsg{run: id, report: report, err: err})
+		}()
+		return waitCmd(ch)()
+	}
+}
+
+func waitCmd(ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+}

@@ -1,0 +1,97 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key the wizard answers to, grouped by where it applies.
+// Keys that are printable characters (q, ?, c, …) only act when no text
+// field has focus; the always-available twins (ctrl+c, f1) work anywhere.
+type KeyMap struct {
+	// Everywhere.
+	Next, Back, Quit, Help, Save key.Binding
+	// Jump moves to a step by number from the stepper (alt+1…alt+0).
+	Jump key.Binding
+
+	// Forms: move between fields, cycle a choice, flip a switch.
+	NextField, PrevField, Left, Right, Toggle key.Binding
+
+	// Lists and tables.
+	Up, Down, Add, Delete, Edit, Guide key.Binding
+
+	// Users and groups.
+	AssignmentRequired key.Binding
+
+	// Personal access token.
+	Generate, Reveal, Copy key.Binding
+
+	// SCIM configuration.
+	TestConnection key.Binding
+
+	// Live checks.
+	Rerun, GoToField key.Binding
+
+	// Summary.
+	Reopen, ExportMarkdown, ExportSetup key.Binding
+
+	// Quit confirmation.
+	ConfirmYes, ConfirmNo, ConfirmSave key.Binding
+}
+
+// DefaultKeyMap returns the wizard's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Next:  key.NewBinding(key.WithKeys("enter", "pgdown"), key.WithHelp("enter", "next")),
+		Back:  key.NewBinding(key.WithKeys("esc", "pgup"), key.WithHelp("esc", "back")),
+		Quit:  key.NewBinding(key.WithKeys("ctrl+c", "q"), key.WithHelp("q", "quit")),
+		Help:  key.NewBinding(key.WithKeys("f1", "?"), key.WithHelp("?", "help")),
+		Save:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Jump:  key.NewBinding(key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9", "alt+0"), key.WithHelp("alt+1…0", "go to step")),
+		Right: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change choice")),
+		Left:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change choice")),
+
+		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
+		Toggle:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
+
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "select")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add claim")),
+		Delete: key.NewBinding(key.WithKeys("d", "delete", "backspace"), key.WithHelp("d", "remove claim")),
+		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit claim")),
+		Guide:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "use the guide's claims")),
+
+		AssignmentRequired: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "assignment required")),
+
+		Generate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate token")),
+		Reveal:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show/hide")),
+		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+
+		TestConnection: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test connection")),
+
+		Rerun:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again")),
+		GoToField: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fix it (go to the step)")),
+
+		Reopen:         key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1…9", "reopen step")),
+		ExportMarkdown: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Markdown")),
+		ExportSetup:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save setup")),
+
+		ConfirmYes:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit without saving")),
+		ConfirmNo:   key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "stay")),
+		ConfirmSave: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save and quit")),
+	}
+}
+
+// ShortHelp is the keys shown on the help line on every screen.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Next, k.Help, k.Quit}
+}
+
+// FullHelp is every key, one column per place it applies.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Next, k.Back, k.Jump, k.Save, k.Help, k.Quit},
+		{k.NextField, k.PrevField, k.Left, k.Toggle},
+		{k.Up, k.Add, k.Edit, k.Delete, k.Guide},
+		{k.Generate, k.Reveal, k.Copy, k.TestConnection},
+		{k.Rerun, k.GoToField, k.Reopen, k.ExportMarkdown, k.ExportSetup},
+	}
+}

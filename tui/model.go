@@ -1,0 +1,684 @@
+package tui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ssowiz/ssowiz/internal/checks"
+	"github.com/ssowiz/ssowiz/internal/setup"
+)
+
+// Options configure the wizard.
+type Options struct {
+	// Setup is where the wizard starts; the zero value means the guide's
+	// defaults (setup.Default).
+	Setup setup.Setup
+	// SetupPath is the setup file progress is saved to and resumed from;
+	// "" saves nothing.
+	SetupPath string
+	// ExportDir is where the Markdown checklist is written; "" means the
+	// setup file's directory, or the working directory.
+	ExportDir string
+	// Start starts the rehearsal environment. The wizard calls it in a
+	// command after the first frame; nil runs without one (the live steps
+	// then say so).
+	Start func(ctx context.Context) (Rehearsal, error)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Screens are extra screens reachable from the summary (the Debugging
+	// screen plugs in here).
+	Screens []Screen
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// Screen is an extra page opened from the summary by its key; esc returns
+// to the summary.
+type Screen interface {
+	// Key opens the screen from the summary; its help names the screen.
+	Key() key.Binding
+	// Title heads the screen.
+	Title() string
+	// Open is called each time the screen is opened, with the current
+	// setup and the last check report (nil before the first run).
+	Open(s setup.Setup, report *checks.Report) tea.Cmd
+	// Update handles a message while the screen is open.
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	// View renders the screen's body.
+	View(st *Styles, width, height int) string
+	// Help lists the screen's keys for the help line.
+	Help() []key.Binding
+}
+
+// Model is the wizard: one model owning the setup, the rehearsal and its
+// results, routing messages to the current step.
+type Model struct {
+	opts    Options
+	starter *starter
+	ctx     context.Context
+	cancel  context.CancelFunc
+	now     func() time.Time
+	log     *slog.Logger
+
+	keys   KeyMap
+	styles *Styles
+	help   help.Model
+	spin   spinner.Model
+	width  int
+	height int
+
+	setup    setup.Setup
+	findings []setup.Finding
+
+	// The setup file.
+	path      string
+	saved     setup.Setup // what the file holds, as far as we know
+	fileOK    bool        // the file may be written (absent, or ours to overwrite)
+	lastSave  time.Time
+	saveErr   error
+	resume    *savedSetupMsg
+	quitAfter bool
+
+	// The rehearsal environment and its live results.
+	reh           Rehearsal
+	rehErr        error
+	starting      bool
+	app           *App
+	appErr        error
+	creating      bool
+	pendingCreate bool
+	users         []User
+	token         *Token
+	tokenErr      error
+	generating    bool
+	revealed      bool
+	conn          *Connection
+	connErr       error
+	testing       bool
+	run           checkRun
+
+	steps   []step
+	cur     StepID
+	visited [numSteps]bool
+	// confirmed marks the steps the admin has moved on from with enter.
+	confirmed [numSteps]bool
+	scroll    int
+	returnTo  StepID
+	snapshot  setup.Setup
+	pushOn    StepID // the step where enter was pressed once despite errors
+
+	banner    string
+	bannerBad bool
+	showHelp  bool
+	confirm   bool
+	screen    Screen
+	quitting  bool
+}
+
+// New returns the wizard.
+func New(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := opts.Setup
+	if s.Version == 0 {
+		s = setup.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Model{
+		opts:     opts,
+		ctx:      ctx,
+		cancel:   cancel,
+		now:      opts.Now,
+		log:      log,
+		keys:     DefaultKeyMap(),
+		styles:   NewStyles(true),
+		help:     help.New(),
+		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		width:    80,
+		height:   24,
+		setup:    s,
+		saved:    s,
+		path:     opts.SetupPath,
+		returnTo: -1,
+		pushOn:   -1,
+		starting: opts.Start != nil,
+	}
+	if opts.Start != nil {
+		m.starter = &starter{start: opts.Start}
+	}
+	m.help.Styles = m.styles.Help
+	m.spin.Style = m.styles.Running
+	m.steps = []step{
+		&welcomeStep{},
+		newAppStep(),
+		newSAMLStep(),
+		newClaimsStep(),
+		newCertStep(),
+		&usersStep{},
+		newTokenStep(),
+		newSCIMStep(),
+		&checksStep{},
+		&summaryStep{},
+	}
+	m.run = newCheckRun()
+	m.validate()
+	return m
+}
+
+// Setup returns the setup as it stands.
+func (m *Model) Setup() setup.Setup { return m.setup }
+
+// Step returns the current step.
+func (m *Model) Step() StepID { return m.cur }
+
+// Report returns the live checks' results so far (nil before a run).
+func (m *Model) Report() *checks.Report { return m.run.report() }
+
+// Close stops the wizard's work in progress and the rehearsal it started,
+// waiting for a start still under way.
+func (m *Model) Close(ctx context.Context) error {
+	m.cancel()
+	if m.starter == nil {
+		return nil
+	}
+	return m.starter.close(ctx)
+}
+
+// Rehearsal returns the rehearsal environment once started, or nil.
+func (m *Model) Rehearsal() Rehearsal { return m.reh }
+
+// Init asks for the terminal's background colour, reads the saved setup
+// and starts the rehearsal, all in commands, so the first frame is drawn
+// at once.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.steps[m.cur].enter(m, "")}
+	m.visited[m.cur] = true
+	if m.path != "" {
+		cmds = append(cmds, readSetupCmd(m.path))
+	} else {
+		m.fileOK = false
+	}
+	if m.opts.Start != nil {
+		cmds = append(cmds, m.starter.cmd(m.ctx), m.spin.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+// busy reports whether something runs in the background (the spinner turns
+// while it does).
+func (m *Model) busy() bool {
+	return m.starting || m.creating || m.generating || m.testing || m.run.running
+}
+
+// validate re-runs the static validation; it is cheap, so every change
+// does it.
+func (m *Model) validate() { m.findings = setup.Validate(m.setup) }
+
+// findingsFor returns the findings on a field (or under it).
+func (m *Model) findingsFor(path string) []setup.Finding {
+	var out []setup.Finding
+	for _, f := range m.findings {
+		if owns([]string{path}, f.Field) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// stepFindings returns the findings on the fields a step holds.
+func (m *Model) stepFindings(id StepID) []setup.Finding {
+	var out []setup.Finding
+	for _, f := range m.findings {
+		if owns(stepFields[id], f.Field) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// dirty reports whether the setup differs from what the file holds.
+func (m *Model) dirty() bool { return !sameSetup(m.setup, m.saved) }
+
+func (m *Model) setBanner(text string, bad bool) {
+	m.banner, m.bannerBad = text, bad
+}
+
+// Update routes messages: results of commands to the state they report
+// on, keys to the dialog, the open screen or the current step first, and
+// to the frame's own keys last.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width - 2)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.styles = NewStyles(msg.IsDark())
+		m.help.Styles = m.styles.Help
+		m.spin.Style = m.styles.Running
+		return m, nil
+	case spinner.TickMsg:
+		if !m.busy() {
+			return m, nil // let the tick chain end
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	}
+	if cmd, ok := m.handleResult(msg); ok {
+		return m, cmd
+	}
+	// Anything else (a paste, a screen's own messages) goes to whoever has
+	// focus.
+	if m.screen != nil {
+		var cmd tea.Cmd
+		m.screen, cmd = m.screen.Update(msg)
+		return m, cmd
+	}
+	cmd, _ := m.steps[m.cur].update(m, msg)
+	m.validate()
+	return m, cmd
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if m.banner != "" {
+		m.banner = ""
+	}
+	if m.confirm {
+		switch {
+		case key.Matches(msg, k.ConfirmSave):
+			m.confirm = false
+			m.quitAfter = true
+			return m.saveCmd()
+		case key.Matches(msg, k.ConfirmYes), msg.String() == "ctrl+c":
+			return m.quit()
+		case key.Matches(msg, k.ConfirmNo):
+			m.confirm = false
+		}
+		return nil
+	}
+	if m.showHelp {
+		m.showHelp = false
+		if msg.String() == "ctrl+c" {
+			return m.requestQuit()
+		}
+		return nil
+	}
+	editing := m.screen == nil && m.steps[m.cur].editing()
+	switch msg.String() {
+	case "ctrl+c":
+		return m.requestQuit()
+	case "f1":
+		m.showHelp = true
+		return nil
+	case "ctrl+s":
+		return m.saveCmd()
+	}
+	if key.Matches(msg, k.Jump) {
+		return m.jumpTo(jumpTarget(msg.String()), "")
+	}
+	if m.screen != nil {
+		if key.Matches(msg, k.Back) && msg.String() == "esc" {
+			m.screen = nil
+			return nil
+		}
+		var cmd tea.Cmd
+		m.screen, cmd = m.screen.Update(msg)
+		return cmd
+	}
+	cmd, handled := m.steps[m.cur].update(m, msg)
+	m.validate()
+	if handled {
+		if m.pushOn == m.cur && !key.Matches(msg, k.Next) {
+			m.pushOn = -1
+		}
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Next):
+		return m.next()
+	case key.Matches(msg, k.Back):
+		return m.back()
+	case !editing && key.Matches(msg, k.Quit):
+		return m.requestQuit()
+	case !editing && key.Matches(msg, k.Help):
+		m.showHelp = true
+	}
+	return nil
+}
+
+func jumpTarget(s string) StepID {
+	d := s[len(s)-1]
+	if d == '0' {
+		return StepSummary
+	}
+	return StepID(d - '1')
+}
+
+// requestQuit quits at once when nothing would be lost, and otherwise asks.
+func (m *Model) requestQuit() tea.Cmd {
+	if m.path != "" && m.fileOK && !m.dirty() {
+		return m.quit()
+	}
+	if m.path == "" && sameSetup(m.setup, m.saved) {
+		return m.quit()
+	}
+	m.confirm = true
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.cancel()
+	return tea.Quit
+}
+
+// go moves to a step. Leaving a step saves progress when the file may be
+// written.
+func (m *Model) goTo(id StepID, focus string) tea.Cmd {
+	if id < 0 || id >= numSteps {
+		return nil
+	}
+	m.pushOn = -1
+	m.cur = id
+	m.scroll = 0
+	m.visited[id] = true
+	cmds := []tea.Cmd{m.steps[id].enter(m, focus)}
+	if m.path != "" && m.fileOK && m.dirty() {
+		cmds = append(cmds, m.saveCmd())
+	}
+	return tea.Batch(cmds...)
+}
+
+// jumpTo opens a step out of order (from the stepper, a remediation or
+// the summary); confirming it returns to where the admin came from, and
+// re-runs the checks the change affects.
+func (m *Model) jumpTo(id StepID, focus string) tea.Cmd {
+	if id == m.cur {
+		return nil
+	}
+	if (m.cur == StepChecks || m.cur == StepSummary) && id < StepChecks {
+		m.returnTo = m.cur
+		m.snapshot = m.setup
+	} else if id >= StepChecks {
+		m.returnTo = -1
+	}
+	return m.goTo(id, focus)
+}
+
+// next confirms the current step. A step with a field that is off asks
+// for a second enter, so an admin can still rehearse a wrong value on
+// purpose.
+func (m *Model) next() tea.Cmd {
+	if errs := setup.Errors(m.stepFindings(m.cur)); len(errs) > 0 && m.pushOn != m.cur {
+		m.pushOn = m.cur
+		n := len(errs)
+		what := "field is"
+		if n > 1 {
+			what = "fields are"
+		}
+		m.setBanner(plural(n)+" "+what+" off (✗). Press enter again to continue anyway and see how it fails, or fix it first.", true)
+		return nil
+	}
+	m.confirmed[m.cur] = true
+	if m.returnTo >= 0 && m.cur < StepChecks {
+		return m.returnFromReopen()
+	}
+	if m.cur == StepSummary {
+		return nil
+	}
+	if m.cur == StepChecks && m.returnTo == StepSummary {
+		m.returnTo = -1
+		return m.goTo(StepSummary, "")
+	}
+	return m.goTo(m.cur+1, "")
+}
+
+// back goes to the previous step, whatever state the current one is in.
+func (m *Model) back() tea.Cmd {
+	if m.returnTo >= 0 && m.cur < StepChecks {
+		return m.returnFromReopen()
+	}
+	if m.cur == StepWelcome {
+		return nil
+	}
+	return m.goTo(m.cur-1, "")
+}
+
+// returnFromReopen leaves a step opened from the checks or the summary:
+// back where the admin came from when nothing changed, and otherwise to
+// the checks, which re-run what the change affects (and then, for the
+// summary, back to it on enter).
+func (m *Model) returnFromReopen() tea.Cmd {
+	back := m.returnTo
+	m.returnTo = -1
+	if sameSetup(m.snapshot, m.setup) {
+		cmd := m.goTo(back, "")
+		m.setBanner("Nothing changed; the results stand.", false)
+		return cmd
+	}
+	cmd := m.goTo(StepChecks, "")
+	if back == StepSummary {
+		m.returnTo = StepSummary
+	}
+	return cmd
+}
+
+// rerun re-runs the checks the changed fields affect, keeping the other
+// results.
+func (m *Model) rerun(changed []string) tea.Cmd {
+	ids := affectedChecks(changed)
+	if len(ids) == 0 || m.run.never() {
+		return m.startRun(nil)
+	}
+	m.setBanner("Re-running the checks your change affects: "+joinIDs(ids)+".", false)
+	return m.startRun(ids)
+}
+
+// handleResult applies a command's result to the state.
+func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case savedSetupMsg:
+		return m.onSavedSetup(msg), true
+	case savedMsg:
+		if msg.err != nil {
+			m.saveErr = msg.err
+			m.quitAfter = false
+			m.setBanner("Could not save: "+msg.err.Error(), true)
+			return nil, true
+		}
+		m.saveErr = nil
+		m.saved = msg.setup
+		m.lastSave = msg.at
+		if m.quitAfter {
+			return m.quit(), true
+		}
+		return nil, true
+	case exportedMsg:
+		if msg.err != nil {
+			m.setBanner("Could not export the "+msg.what+": "+msg.err.Error(), true)
+		} else {
+			m.setBanner("Exported the "+msg.what+" to "+msg.path+".", false)
+		}
+		return nil, true
+	case rehearsalReadyMsg:
+		m.starting = false
+		if msg.err != nil {
+			m.rehErr = msg.err
+			return nil, true
+		}
+		m.reh = msg.r
+		m.users = msg.r.Users()
+		if m.pendingCreate {
+			m.pendingCreate = false
+			return m.createApp(), true
+		}
+		if m.cur == StepChecks && m.run.never() {
+			return m.startRun(nil), true
+		}
+		return nil, true
+	case appCreatedMsg:
+		m.creating = false
+		if msg.err != nil {
+			m.appErr = msg.err
+			return nil, true
+		}
+		m.appErr = nil
+		app := msg.app
+		m.app = &app
+		return nil, true
+	case tokenMsg:
+		m.generating = false
+		if msg.err != nil {
+			m.tokenErr = msg.err
+			return nil, true
+		}
+		m.tokenErr = nil
+		t := msg.token
+		m.token = &t
+		m.revealed = false
+		return nil, true
+	case connectionMsg:
+		m.testing = false
+		if msg.err != nil {
+			m.connErr = msg.err
+			m.conn = nil
+			return nil, true
+		}
+		m.connErr = nil
+		c := msg.conn
+		m.conn = &c
+		return nil, true
+	case checkEventMsg:
+		if msg.run != m.run.id {
+			return nil, true
+		}
+		m.run.apply(msg.event)
+		return waitCmd(msg.next), true
+	case checksDoneMsg:
+		if msg.run != m.run.id {
+			return nil, true
+		}
+		partial := m.run.partial
+		m.run.finish(msg.report, msg.err)
+		if partial && msg.err == nil {
+			m.setBanner("Re-ran the checks your change affects; the others (marked earlier) keep their results.", false)
+		}
+		if m.cur == StepChecks {
+			m.steps[StepChecks].(*checksStep).selectFirstProblem(m)
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func (m *Model) onSavedSetup(msg savedSetupMsg) tea.Cmd {
+	switch {
+	case msg.err != nil:
+		// A file we can't read is never overwritten: it may hold work.
+		m.fileOK = false
+		m.saveErr = msg.err
+	case !msg.found:
+		m.fileOK = true
+	default:
+		m.fileOK = true
+		r := msg
+		m.resume = &r
+	}
+	return nil
+}
+
+// resumeSaved takes the saved setup and goes to the first step that is
+// not done.
+func (m *Model) resumeSaved() tea.Cmd {
+	if m.resume == nil {
+		return nil
+	}
+	m.setup = m.resume.setup
+	m.saved = m.resume.setup
+	m.resume = nil
+	m.validate()
+	for id := StepApp; id < StepChecks; id++ {
+		m.visited[id] = true
+		if !m.steps[id].done(m) || len(setup.Errors(m.stepFindings(id))) > 0 {
+			return m.goTo(id, "")
+		}
+	}
+	return m.goTo(StepChecks, "")
+}
+
+// startOver drops the saved setup for the guide's values; the file is
+// replaced at the next save.
+func (m *Model) startOver() tea.Cmd {
+	if m.resume == nil {
+		return nil
+	}
+	m.saved = m.resume.setup
+	m.resume = nil
+	m.setup = setup.Default()
+	m.validate()
+	return m.goTo(StepApp, "")
+}
+
+// createApp creates the app in the rehearsal tenant, or waits for the
+// rehearsal to be ready.
+func (m *Model) createApp() tea.Cmd {
+	if m.creating {
+		return nil
+	}
+	if m.reh == nil {
+		if m.rehErr == nil && m.starting {
+			m.pendingCreate = true
+		}
+		return nil
+	}
+	m.creating = true
+	m.appErr = nil
+	return tea.Batch(createAppCmd(m.ctx, m.reh, m.setup), m.spin.Tick)
+}
+
+func (m *Model) generateToken() tea.Cmd {
+	if m.generating || m.reh == nil {
+		return nil
+	}
+	m.generating = true
+	m.tokenErr = nil
+	return tea.Batch(generateCmd(m.ctx, m.reh, m.setup), m.spin.Tick)
+}
+
+func (m *Model) testConnection() tea.Cmd {
+	if m.testing || m.reh == nil {
+		return nil
+	}
+	m.testing = true
+	m.connErr = nil
+	secret := ""
+	if m.token != nil {
+		secret = m.token.Secret
+	}
+	return tea.Batch(testConnectionCmd(m.ctx, m.reh, m.setup, secret), m.spin.Tick)
+}
+
+// startRun runs the checks named by only (all when nil).
+func (m *Model) startRun(only []string) tea.Cmd {
+	if m.reh == nil {
+		return nil
+	}
+	id, ctx := m.run.start(m.ctx, only, m.setup)
+	return tea.Batch(runCmd(ctx, m.reh, m.setup, only, id), m.spin.Tick)
+}

@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// truncate cuts s to width cells, ending with … when it was longer.
+func truncate(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// padRight pads s with spaces to width cells (ANSI-aware).
+func padRight(s string, width int) string {
+	if w := lipgloss.Width(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// wrapLines word-wraps plain text to width cells and returns the lines;
+// words longer than a line (URLs) are broken.
+func wrapLines(s string, width int) []string {
+	if width < 1 {
+		width = 1
+	}
+	wrapped := ansi.Wrap(s, width, " /")
+	return strings.Split(wrapped, "\n")
+}
+
+// wrap word-wraps plain text to width cells.
+func wrap(s string, width int) string {
+	return strings.Join(wrapLines(s, width), "\n")
+}
+
+// upperFirst capitalises the first letter.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// maskSecret hides a secret whole: not even its length shows.
+func maskSecret(string) string { return strings.Repeat("•", 24) }
+
+// indent prefixes every line of s with n spaces.
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pad + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// untilText says how far off a time is, in the largest sensible unit.
+func untilText(d time.Duration) string {
+	if d < 0 {
+		return "expired"
+	}
+	days := int(d.Hours() / 24)
+	switch {
+	case days >= 365*2:
+		return fmt.Sprintf("in %d years", days/365)
+	case days >= 60:
+		return fmt.Sprintf("in %d months", days/30)
+	case days >= 1:
+		return fmt.Sprintf("in %d days", days)
+	}
+	return "within a day"
+}
+
+// durationText is a duration rounded for people: 85ms, 1.2s.
+func durationText(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}

@@ -1,0 +1,326 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/ssowiz/ssowiz/internal/setup"
+)
+
+// The smallest terminal the wizard draws in; below it, it says so.
+const (
+	minWidth  = 50
+	minHeight = 14
+)
+
+// View draws the frame: header, stepper, the step's title and where it
+// lives, its body, and the status and help lines.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "ssowiz · " + m.steps[m.cur].title()
+	return v
+}
+
+func (m *Model) render() string {
+	if m.quitting {
+		return ""
+	}
+	st := m.styles
+	if m.width < minWidth || m.height < minHeight {
+		return wrap(fmt.Sprintf("ssowiz needs a terminal of at least %d×%d; this one is %d×%d. Make it larger, or run `ssowiz --accessible`.",
+			minWidth, minHeight, m.width, m.height), max(m.width, 10))
+	}
+	width := m.width - 2 // a column of margin each side
+
+	top := []string{m.headerView(width), m.stepperView(width), ""}
+	var title, crumb, body string
+	focus := -1
+	switch {
+	case m.showHelp:
+		title = "Keys"
+		body = m.fullHelpView(width)
+	case m.screen != nil:
+		title = m.screen.Title()
+	default:
+		s := m.steps[m.cur]
+		title = fmt.Sprintf("%d. %s", m.cur.Number(), s.title())
+		if where := s.screen(m); where != "" {
+			crumb = wrap(where, width)
+		}
+		body, focus = s.view(m, width)
+	}
+	top = append(top, st.Title.Render(title))
+	if crumb != "" {
+		top = append(top, st.Breadcrumb.Render(crumb))
+	}
+	top = append(top, "")
+
+	bottom := m.footerView(width)
+	head := strings.Join(top, "\n")
+	avail := m.height - lipgloss.Height(head) - lipgloss.Height(bottom)
+	if m.screen != nil && !m.showHelp {
+		body = m.screen.View(st, width, max(avail, 1))
+	}
+	body = clip(body, avail, m.scroll, focus, st)
+	if m.confirm {
+		body = lipgloss.Place(width, avail, lipgloss.Center, lipgloss.Center, m.confirmView(width))
+	}
+	out := head + "\n" + body + "\n" + bottom
+	return indent(out, 1)
+}
+
+// clip shows height lines of body from scroll, moved so focus (a line
+// index, or -1) is in view, with a mark when there is more below.
+func clip(body string, height, scroll, focus int, st *Styles) string {
+	lines := strings.Split(body, "\n")
+	if height <= 0 {
+		return ""
+	}
+	if len(lines) <= height {
+		return body + strings.Repeat("\n", height-len(lines))
+	}
+	view := height - 1 // the last line says there is more
+	top := min(max(scroll, 0), len(lines)-view)
+	if focus >= 0 {
+		if focus < top {
+			top = focus
+		}
+		if focus >= top+view {
+			top = focus - view + 2
+		}
+		top = min(max(top, 0), len(lines)-view)
+	}
+	out := append([]string{}, lines[top:top+view]...)
+	more := fmt.Sprintf("… %d more line(s) (↑/↓ to scroll)", len(lines)-top-view)
+	if top+view >= len(lines) {
+		more = "… (top: ↑)"
+	}
+	out = append(out, st.Muted.Render(more))
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) headerView(width int) string {
+	st := m.styles
+	left := st.HeaderApp.Render("ssowiz") + " " + st.Header.Render("Entra ID SSO & SCIM for RudderStack")
+	right := st.HeaderStep.Render(fmt.Sprintf("step %d of %d", m.cur.Number(), numSteps))
+	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return truncate(left, width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// stepMark is a step's state in the stepper: current, failing, done with
+// warnings, done, visited, or not yet visited.
+func (m *Model) stepMark(id StepID) (string, lipgloss.Style) {
+	st := m.styles
+	if id == m.cur {
+		return "●", st.StepCurrent
+	}
+	bad := len(setup.Errors(m.stepFindings(id))) > 0
+	for _, f := range m.run.failingFields() {
+		if owns(stepFields[id], f) {
+			bad = true
+		}
+	}
+	if id == StepChecks && m.run.ran && m.run.counts().Fail > 0 {
+		bad = true
+	}
+	switch {
+	case bad && m.visited[id]:
+		return "✗", st.StepBad
+	case m.steps[id].done(m) && len(m.stepFindings(id)) > 0:
+		return "!", st.StepWarn
+	case m.steps[id].done(m):
+		return "✓", st.StepDone
+	case m.visited[id]:
+		return "◦", st.StepTodo
+	}
+	return "○", st.StepTodo
+}
+
+// stepperView fits the ten steps on one line: names when there is room,
+// numbers otherwise, the current step always named.
+func (m *Model) stepperView(width int) string {
+	type item struct{ mark, name, num string }
+	items := make([]item, numSteps)
+	styles := make([]lipgloss.Style, numSteps)
+	for i := range numSteps {
+		mark, sty := m.stepMark(i)
+		items[i] = item{mark: mark, name: m.steps[i].short(), num: fmt.Sprint(i.Number())}
+		styles[i] = sty
+	}
+	layouts := []func(i StepID) string{
+		func(i StepID) string { return items[i].mark + " " + items[i].name },
+		func(i StepID) string {
+			if i == m.cur {
+				return items[i].mark + " " + items[i].name
+			}
+			return items[i].mark + items[i].num
+		},
+		func(i StepID) string { return items[i].mark },
+	}
+	for _, sep := range []string{"  ", " "} {
+		for _, layout := range layouts {
+			parts := make([]string, numSteps)
+			plain := 0
+			for i := range numSteps {
+				p := layout(i)
+				plain += lipgloss.Width(p)
+				parts[i] = styles[i].Render(p)
+			}
+			plain += lipgloss.Width(sep) * int(numSteps-1)
+			if plain <= width {
+				return strings.Join(parts, m.styles.StepSep.Render(sep))
+			}
+		}
+	}
+	return truncate(layouts[2](0), width)
+}
+
+// footerView is the banner or the status line, then the help line.
+func (m *Model) footerView(width int) string {
+	st := m.styles
+	var lines []string
+	if m.banner != "" {
+		sty := st.Banner
+		if m.bannerBad {
+			sty = st.BannerBad
+		}
+		for _, l := range wrapLines(m.banner, width) {
+			lines = append(lines, sty.Render(l))
+		}
+	} else {
+		lines = append(lines, m.statusView(width))
+	}
+	lines = append(lines, m.help.ShortHelpView(m.shortHelp()))
+	return strings.Join(lines, "\n")
+}
+
+// statusView says whether progress is saved and whether the rehearsal is
+// ready.
+func (m *Model) statusView(width int) string {
+	st := m.styles
+	var left string
+	switch {
+	case m.path == "":
+		left = "Not saving (no --setup file)"
+	case !m.fileOK && m.saveErr != nil:
+		left = "Not saving: " + filepath.Base(m.path) + " could not be read"
+	case m.dirty():
+		left = "Unsaved changes · ctrl+s saves to " + filepath.Base(m.path)
+	case !m.lastSave.IsZero():
+		left = "Saved to " + filepath.Base(m.path) + " at " + m.lastSave.Format("15:04")
+	default:
+		left = "Progress saves to " + filepath.Base(m.path)
+	}
+	var right string
+	switch {
+	case m.starting:
+		right = m.spin.View() + " starting the mock Entra ID and RudderStack"
+	case m.rehErr != nil:
+		right = st.Bad.Render("✗") + " rehearsal unavailable"
+	case m.reh != nil:
+		right = st.OK.Render("●") + " rehearsal ready"
+	}
+	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 2 {
+		return st.Status.Render(truncate(left, width-lipgloss.Width(right)-2)) + "  " + right
+	}
+	return st.Status.Render(left) + strings.Repeat(" ", gap) + right
+}
+
+// shortHelp is the help line: enter and esc first, the step's own keys,
+// then help and quit. Step keys are dropped from the end until the line
+// fits, so the keys that always matter stay visible.
+func (m *Model) shortHelp() []key.Binding {
+	k := m.keys
+	if m.confirm {
+		return []key.Binding{k.ConfirmSave, k.ConfirmYes, k.ConfirmNo}
+	}
+	if m.showHelp {
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("any key", "close help"))}
+	}
+	editing := false
+	var own []key.Binding
+	if m.screen != nil {
+		own = m.screen.Help()
+	} else {
+		editing = m.steps[m.cur].editing()
+		own = m.steps[m.cur].keys(m)
+	}
+	var lead, steps []key.Binding
+	hasEnter, hasEsc := false, false
+	for _, b := range own {
+		switch b.Help().Key {
+		case "enter":
+			hasEnter = true
+			lead = append([]key.Binding{b}, lead...)
+		case "esc":
+			hasEsc = true
+			lead = append(lead, b)
+		default:
+			steps = append(steps, b)
+		}
+	}
+	if !hasEnter && m.screen == nil && m.cur != StepSummary {
+		lead = append([]key.Binding{k.Next}, lead...)
+	}
+	if !hasEsc && (m.cur != StepWelcome || m.screen != nil) {
+		lead = append(lead, k.Back)
+	}
+	tail := []key.Binding{k.Help, k.Quit}
+	if editing {
+		tail = []key.Binding{key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
+			key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}
+	}
+	measure := m.help
+	measure.SetWidth(0) // unlimited, to see what would be cut
+	for {
+		out := append(append(append([]key.Binding{}, lead...), steps...), tail...)
+		if len(steps) == 0 || lipgloss.Width(measure.ShortHelpView(out)) <= m.width-2 {
+			return out
+		}
+		steps = steps[:len(steps)-1]
+	}
+}
+
+// fullHelpView is every key, the current step's first.
+func (m *Model) fullHelpView(width int) string {
+	groups := m.keys.FullHelp()
+	if own := m.steps[m.cur].keys(m); len(own) > 0 {
+		groups = append([][]key.Binding{own}, groups...)
+	}
+	h := m.help
+	h.SetWidth(width)
+	intro := m.styles.Muted.Render(wrap("Keys that are letters (q, ?, c, …) work when no text field has focus; ctrl+c and f1 work everywhere. Esc goes back from any step, even one with a field that is off.", width))
+	return intro + "\n\n" + h.FullHelpView(groups)
+}
+
+func (m *Model) confirmView(width int) string {
+	st := m.styles
+	w := min(width-4, 60)
+	var msg string
+	switch {
+	case m.path == "":
+		msg = "Quit? The values you entered are not saved anywhere (ssowiz was started without --setup)."
+	case !m.fileOK:
+		msg = "Quit? " + m.path + " could not be read, so your changes were not saved to it."
+	default:
+		msg = "Quit? You have changes not yet saved to " + m.path + "."
+	}
+	body := st.Strong.Render("Unsaved changes") + "\n\n" + wrap(msg, w) + "\n\n" +
+		st.Code.Render("s") + " save and quit   " + st.Code.Render("y") + " quit without saving   " + st.Code.Render("n") + " stay"
+	return st.Dialog.Width(w + 4).Render(body)
+}
+
+// nextKey is enter with a description of what it does on this step.
+func nextKey(desc string) key.Binding {
+	return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", desc))
+}
