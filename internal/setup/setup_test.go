@@ -104,14 +104,18 @@ func TestValidateFindsEachMistake(t *testing.T) {
 		{"signing option", func(s *Setup) { s.SAML.SigningOption = "everything" }, "saml.signing_option", SeverityError, "not one of"},
 		{"sha1", func(s *Setup) { s.SAML.SigningAlgorithm = "sha1" }, "saml.signing_algorithm", SeverityWarning, "SHA-1"},
 		{"email lower case", func(s *Setup) { s.Claims.Additional[0].Name = "email" }, "claims.additional[0].name", SeverityError, "case matters"},
-		{"email namespaced", func(s *Setup) { s.Claims.Additional[0].Namespace = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims" }, "claims.additional[0].namespace", SeverityError, "has a namespace"},
+		{"email namespaced", func(s *Setup) {
+			s.Claims.Additional[0].Namespace = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims"
+		}, "claims.additional[0].namespace", SeverityError, "has a namespace"},
 		{"email wrong source", func(s *Setup) { s.Claims.Additional[0].Source = "user.userprincipalname" }, "claims.additional[0].source", SeverityError, "user.mail"},
 		{"no last name", func(s *Setup) { s.Claims.Additional = s.Claims.Additional[:1] }, "claims.additional", SeverityError, "no LastName claim"},
 		{"surname is fine", func(s *Setup) { s.Claims.Additional[1].Source = "user.surname" }, "", "", ""},
 		{"default claims kept", func(s *Setup) { s.Claims.Additional = append(EntraDefaultClaims()[3:], s.Claims.Additional...) }, "claims.additional[0]", SeverityError, "remove"},
-		{"source typo", func(s *Setup) { s.Claims.Additional = append(s.Claims.Additional, Claim{Name: "Dept", Source: "user.departmnt"}) }, "claims.additional[2].source", SeverityError, `did you mean "user.department"`},
+		{"source typo", func(s *Setup) {
+			s.Claims.Additional = append(s.Claims.Additional, Claim{Name: "Dept", Source: "user.departmnt"})
+		}, "claims.additional[2].source", SeverityError, `did you mean "user.department"`},
 		{"name id source", func(s *Setup) { s.Claims.NameID.Source = "user.mail" }, "claims.name_id.source", SeverityError, "two accounts"},
-		{"name id persistent", func(s *Setup) { s.Claims.NameID.Format = "persistent" }, "claims.name_id.format", SeverityError, "pairwise"},
+		{"name id persistent", func(s *Setup) { s.Claims.NameID.Format = "persistent" }, "claims.name_id.format", SeverityWarning, "value stays the UPN"},
 		{"member pat", func(s *Setup) { s.RudderStack.PAT.Role = "Member" }, "rudderstack.pat.role", SeverityError, "Admin role"},
 		{"member owner", func(s *Setup) { s.RudderStack.OrgRole = "Member" }, "rudderstack.org_role", SeverityError, "Org Admin"},
 		{"scim disabled", func(s *Setup) { s.RudderStack.SCIMEnabled = false }, "rudderstack.scim_enabled", SeverityWarning, "403"},

@@ -32,7 +32,7 @@ type Finding struct {
 	// Value is what the setup holds (never a secret).
 	Value string `json:"value"`
 	// Expected is what it should hold, when one value is right.
-	Expected string `json:"expected,omitempty"`
+	Expected string   `json:"expected,omitempty"`
 	Severity Severity `json:"severity"`
 	// Problem says what is wrong.
 	Problem string `json:"problem"`
@@ -248,12 +248,11 @@ func (v *validator) claims() {
 	}
 	switch c.NameID.Format {
 	case FormatEmailAddress, FormatDefault, FormatUnspecified:
-	case FormatPersistent:
-		v.add(SeverityError, "claims.name_id.format", ScreenClaims, "Unique User Identifier (Name ID) › Name identifier format", "Persistent", "Email address",
-			"Persistent makes Entra send an opaque pairwise ID instead of the UPN, so the account won't match the SCIM user.", "Choose Email address.")
-	case FormatWindows:
+	case FormatPersistent, FormatWindows:
+		// Entra still sends the source attribute's value; only the Format
+		// attribute changes, which RudderStack doesn't read.
 		v.add(SeverityWarning, "claims.name_id.format", ScreenClaims, "Unique User Identifier (Name ID) › Name identifier format", c.NameID.Format, "Email address",
-			"the guide expects an email-style Name ID.", "Choose Email address.")
+			"the guide's Name ID is in email address format; sign-in still works, since the value stays the UPN.", "Choose Email address.")
 	default:
 		v.add(SeverityError, "claims.name_id.format", ScreenClaims, "Unique User Identifier (Name ID) › Name identifier format", c.NameID.Format, "Email address",
 			fmt.Sprintf("%q is not one of emailAddress, persistent, unspecified, WindowsDomainQualifiedName, default.", c.NameID.Format), "Choose Email address.")
