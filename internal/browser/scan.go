@@ -137,6 +137,22 @@ func (s *scanner) run() {
 	}
 }
 
+// attrsNeeded are the elements whose attributes the scan reads.
+var attrsNeeded = map[atom.Atom]bool{
+	atom.Base: true, atom.Meta: true, atom.Script: true, atom.Form: true, atom.Input: true,
+	atom.Button: true, atom.Textarea: true, atom.Select: true, atom.Option: true, atom.Font: true,
+}
+
+// hasOn reports whether b holds "on" in any case.
+func hasOn(b []byte) bool {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i]|0x20 == 'o' && b[i+1]|0x20 == 'n' {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *scanner) readAttrs() {
 	s.attrs = s.attrs[:0]
 	for more := true; more; {
@@ -161,10 +177,15 @@ func (s *scanner) attr(key string) (string, bool) {
 }
 
 func (s *scanner) startTag(selfClosing bool) {
+	raw := s.z.Raw()
 	name, hasAttr := s.z.TagName()
 	tag := atom.Lookup(name)
 	s.attrs = s.attrs[:0]
-	if hasAttr {
+	// Attributes are read only where they matter: on the elements the
+	// scan looks into, and on any other tag only for an event handler,
+	// whose name needs the letters "on" in the tag as written (attribute
+	// names hold no character references).
+	if hasAttr && (attrsNeeded[tag] || hasOn(raw)) {
 		s.readAttrs()
 	}
 	for _, a := range s.attrs {

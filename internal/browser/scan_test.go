@@ -224,7 +224,14 @@ second</textarea><textarea name="crlf">` + "\r\n" + `x</textarea><textarea name=
 }
 
 func TestScanAgreesWithTheTree(t *testing.T) {
+	corpus := map[string]string{}
 	for name, body := range scanCorpus {
+		corpus[name] = body
+	}
+	for _, name := range signInPages {
+		corpus["sign-in "+name] = string(readSignInPage(t, name))
+	}
+	for name, body := range corpus {
 		t.Run(name, func(t *testing.T) {
 			got := tokenScan(parse(t, "https://login.microsoftonline.com/t/saml2?SAMLRequest=r", "text/html", body))
 			want := treeScan(t, parse(t, "https://login.microsoftonline.com/t/saml2?SAMLRequest=r", "text/html", body))
