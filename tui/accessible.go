@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -186,7 +187,7 @@ func (a *accessible) save() {
 	if a.opts.SetupPath == "" || !a.fileOK {
 		return
 	}
-	data, err := setup.Marshal(a.s)
+	data, err := marshalSetup(a.s)
 	if err == nil {
 		err = writeFileAtomic(a.opts.SetupPath, data)
 	}
@@ -418,7 +419,11 @@ func (a *accessible) stepUsers() error {
 			if picked == nil {
 				picked = []string{}
 			}
-			a.s.Users.Assigned = picked
+			// Unchanged defaults stay the directory's usual assignments
+			// (some are through a group), not a list of names.
+			if a.s.Users.Assigned != nil || !sameUsers(picked, defaultAssigned(a.reh.Users())) {
+				a.s.Users.Assigned = picked
+			}
 		}
 		again, err := a.review("users")
 		if err != nil || !again {
@@ -555,7 +560,7 @@ func (a *accessible) stepChecks() error {
 			}
 			for _, rem := range r.Remediations {
 				a.say("%s failed. %s › %s: %s %s", r.Title, rem.Screen, rem.Label, upperFirst(strings.TrimSpace(rem.Problem)), rem.Fix)
-				if rem.Field != "" {
+				if rem.Field != "" && !slices.ContainsFunc(opts, func(c choice) bool { return c.value == rem.Field }) {
 					opts = append(opts, choice{rem.Field, "Change " + rem.Label + " (" + rem.Field + ")"})
 				}
 			}
@@ -632,4 +637,26 @@ func (a *accessible) stepSummary() error {
 	}
 	a.say("Wrote %s.", path)
 	return nil
+}
+
+func defaultAssigned(users []User) []string {
+	var out []string
+	for _, u := range users {
+		if u.Assigned {
+			out = append(out, u.UPN)
+		}
+	}
+	return out
+}
+
+func sameUsers(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.ContainsFunc(b, func(y string) bool { return strings.EqualFold(x, y) }) {
+			return false
+		}
+	}
+	return true
 }

@@ -48,7 +48,10 @@ func startNormalized(t testing.TB) func(context.Context) (Rehearsal, error) {
 	}
 }
 
-var guidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+var (
+	guidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+	datePattern = regexp.MustCompile(`\b20\d\d-\d\d-\d\d\b`)
+)
 
 // normalized passes everything to the real rehearsal and rewrites what
 // differs between runs in what comes back: GUIDs become numbered ones in
@@ -75,6 +78,8 @@ func (n *normalized) norm(s string) string {
 		n.ids[id] = v
 		return v
 	})
+	// Dates follow the mocks' clock, which is today's.
+	s = datePattern.ReplaceAllString(s, wizardNow.AddDate(3, 0, 0).Format(time.DateOnly))
 	if dir := n.Rehearsal.HARDir(); dir != "" {
 		s = strings.ReplaceAll(s, dir, normalizedHARDir)
 	}

@@ -7,8 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
 // summaryStep is the checklist to hand over, the exports, and the way back
@@ -56,7 +54,7 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		h := buildHandover(m.setup, m.findings, m.app, m.token, m.run.report())
 		return exportCmd("Markdown checklist", m.exportPath("ssowiz-handover.md"), []byte(h.markdown(m.setup))), true
 	case key.Matches(kp, k.ExportSetup):
-		data, err := setup.Marshal(m.setup)
+		data, err := marshalSetup(m.setup)
 		if err != nil {
 			m.setBanner("Could not export the setup file: "+err.Error(), true)
 			return nil, true

@@ -1,0 +1,115 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ssowiz/ssowiz/internal/setup"
+)
+
+// answers joins prompt answers, one a line; "" keeps the value offered.
+func answers(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
+
+// guideWalk answers every prompt of a walk that keeps the guide's values.
+var guideWalk = []string{
+	"",             // 2: Input name
+	"", "", "", "", // 3: Identifier, Reply URL, Sign on URL, Relay State
+	"",     // 4: What now? (keep the claims)
+	"", "", // 5: Signing Option, Signing Algorithm
+	"", "0", // 6: Assignment required?, assigned users (0 confirms)
+	"", "", "", // 7: your role, token name, role
+	"", "", // 7: generate?, show the token?
+	"", "", "", "", "", "", "", // 8: Tenant URL, Secret Token, groups, create, update, delete, SCIM enabled
+	"", // 8: Test Connection?
+	"", // 10: write the Markdown?
+}
+
+func runAccessible(t *testing.T, input string) (string, setup.Setup, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ssowiz-setup.yaml")
+	var out bytes.Buffer
+	s, err := RunAccessible(context.Background(), Options{SetupPath: path, Start: startNormalized(t), Now: fixedNow},
+		strings.NewReader(input), &out, nil)
+	return strings.ReplaceAll(out.String(), dir, "<dir>"), s, dir, err
+}
+
+// TestAccessibleWalk drives the plain-prompt mode through standard input
+// from the first question to the summary, with every check passing.
+func TestAccessibleWalk(t *testing.T) {
+	out, s, dir, err := runAccessible(t, answers(guideWalk...))
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	snapshot(t, "transcript", out)
+	if !sameSetup(s, setup.Default()) {
+		t.Errorf("keeping every value should leave the guide's setup; changed: %v", changedFields(setup.Default(), s))
+	}
+	if !strings.Contains(out, "8 passed, 0 failed") {
+		t.Errorf("the transcript should report every check passed:\n%s", out)
+	}
+	saved, err := setup.ReadFile(filepath.Join(dir, "ssowiz-setup.yaml"))
+	if err != nil || !sameSetup(saved, s) {
+		t.Errorf("progress file: %v; changed: %v", err, changedFields(s, saved))
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "ssowiz-handover.md"))
+	if err != nil || !strings.Contains(string(md), "- [ ] Single sign-on › SAML › Basic SAML Configuration") {
+		t.Errorf("Markdown checklist: %v\n%s", err, md)
+	}
+	if strings.Contains(out, "rs_pat_NORMALIZED") {
+		t.Error("the token was printed without being asked for")
+	}
+}
+
+// TestAccessibleWrongReplyURL types a Reply URL with a trailing slash,
+// declines to fix it, sees the checks fail with the remediation, chooses
+// to change it, and ends with every check passing.
+func TestAccessibleWrongReplyURL(t *testing.T) {
+	in := []string{
+		"",
+		"", setup.GuideReplyURL + "/", "", "",
+		"n", // Change these values now? Not yet: rehearse the failure.
+	}
+	in = append(in, guideWalk[5:len(guideWalk)-1]...)
+	in = append(in,
+		"1", // What now? Change the Reply URL.
+		"", setup.GuideReplyURL, "", "",
+		"", // the Markdown
+	)
+	out, s, _, err := runAccessible(t, answers(in...))
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	snapshot(t, "transcript", out)
+	for _, want := range []string{
+		"Error: Reply URL (Assertion Consumer Service URL): ",
+		"SP-initiated sign-in from /sso: fail",
+		"AADSTS50011",
+		"Change Reply URL (Assertion Consumer Service URL) (saml.reply_url)",
+		"8 passed, 0 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the transcript lacks %q", want)
+		}
+	}
+	if s.SAML.ReplyURL != setup.GuideReplyURL {
+		t.Errorf("reply URL ended as %q", s.SAML.ReplyURL)
+	}
+}
+
+// TestAccessibleInputEnds stops with ErrInputEnded when standard input
+// runs out, rather than carrying on with defaults.
+func TestAccessibleInputEnds(t *testing.T) {
+	out, _, dir, err := runAccessible(t, answers("", ""))
+	if !errors.Is(err, ErrInputEnded) {
+		t.Fatalf("err = %v, want ErrInputEnded\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ssowiz-handover.md")); err == nil {
+		t.Error("a walk cut short should not write the checklist")
+	}
+}
