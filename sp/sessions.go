@@ -64,7 +64,7 @@ func (s *Server) prepare(ctx context.Context) error {
 func (s *Server) createSession(ctx context.Context, w http.ResponseWriter, sess session) error {
 	token := randomToken()
 	now := s.now()
-	if _, err := s.insertSession.ExecContext(ctx, tokenKey(token), sess.OrgID, sess.OrgName, sess.UserID, sess.CognitoUsername,
+	if _, err := s.insertSession.ExecContext(statementContext(ctx), tokenKey(token), sess.OrgID, sess.OrgName, sess.UserID, sess.CognitoUsername,
 		sess.ProviderName, now.UnixNano(), now.Add(SessionTTL).UnixNano()); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -83,7 +83,7 @@ func (s *Server) sessionOf(r *http.Request) (session, error) {
 	}
 	var sess session
 	var created, expires int64
-	err = s.selectSession.QueryRowContext(r.Context(), tokenKey(c.Value)).
+	err = s.selectSession.QueryRowContext(statementContext(r.Context()), tokenKey(c.Value)).
 		Scan(&sess.OrgID, &sess.OrgName, &sess.UserID, &sess.CognitoUsername, &sess.ProviderName, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return session{}, errNoSession
@@ -102,7 +102,7 @@ func (s *Server) sessionOf(r *http.Request) (session, error) {
 // endSession deletes the request's session, if any.
 func (s *Server) endSession(r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		_, _ = s.db.ExecContext(r.Context(), `DELETE FROM sessions WHERE token_hash = ?`, tokenKey(c.Value))
+		_, _ = s.db.ExecContext(statementContext(r.Context()), `DELETE FROM sessions WHERE token_hash = ?`, tokenKey(c.Value))
 	}
 }
 

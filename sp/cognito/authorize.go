@@ -111,6 +111,7 @@ func (p *Pool) Authorize(w http.ResponseWriter, r *http.Request) {
 // the pool, idp_identifier one of its identifiers (the org's email
 // domains).
 func (p *Pool) orgForRequest(ctx context.Context, q url.Values) (accounts.Org, error) {
+	ctx = statementContext(ctx)
 	if name := q.Get("identity_provider"); name != "" {
 		return p.orgByProvider(ctx, name)
 	}

@@ -267,3 +267,11 @@ func baseURL(field, raw string) (string, error) {
 	}
 	return u.Scheme + "://" + u.Host, nil
 }
+
+// statementContext is ctx for a short database call on the sign-in path
+// (a single-row statement, here or in the account store). It keeps ctx's
+// values but not its cancellation: given a cancellable context (every
+// request's is), the SQLite driver starts a goroutine per statement to
+// watch it, which costs more than a single-row statement itself, and a
+// statement of microseconds is not worth interrupting.
+func statementContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
