@@ -6,6 +6,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"io"
+	"net"
+	"net/http"
 	"testing"
 )
 
@@ -51,4 +54,36 @@ func BenchmarkRSASign2048(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signs/s")
+}
+
+// BenchmarkLoopbackRoundTrips is the floor under BenchmarkSSORoundTrip's
+// HTTP: ten requests, as many as a sign-in makes, over the lab's loopback
+// transport to a server whose handler only writes a small page. Compare
+// its rate with BenchmarkRSASign2048's to see what the round trips alone
+// cost in signatures.
+func BenchmarkLoopbackRoundTrips(b *testing.B) {
+	l := startLab(b, Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	page := make([]byte, 1500)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(page) })}
+	go func() { _ = srv.Serve(ln) }()
+	b.Cleanup(func() { _ = srv.Close() })
+	client := &http.Client{Transport: l.Transport()}
+	url := "http://" + ln.Addr().String() + "/"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for range 10 {
+			resp, err := client.Get(url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ten-request-runs/s")
 }
