@@ -70,9 +70,9 @@ func DefaultKeyMap() KeyMap {
 		Rerun:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again")),
 		GoToField: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fix it (go to the step)")),
 
-		Reopen:         key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1…9", "reopen step")),
-		ExportMarkdown: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Markdown")),
-		ExportSetup:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save setup")),
+		Reopen:         key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1…9", "reopen")),
+		ExportMarkdown: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown")),
+		ExportSetup:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
 
 		ConfirmYes:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit without saving")),
 		ConfirmNo:   key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "stay")),
@@ -80,18 +80,20 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the keys shown on the help line on every screen.
+// ShortHelp is the keys the help line always ends with, on every screen
+// (the steps put their own before them).
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Next, k.Help, k.Quit}
+	return []key.Binding{k.Next, k.Back, k.Help, k.Quit}
 }
 
-// FullHelp is every key, one column per place it applies.
+// FullHelp is the keys that work on every step, for the ? screen; the
+// current step's own keys come before them.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Next, k.Back, k.Jump, k.Save, k.Help, k.Quit},
+		{k.Next, k.Back, k.Jump, k.Save},
 		{k.NextField, k.PrevField, k.Left, k.Toggle},
-		{k.Up, k.Add, k.Edit, k.Delete, k.Guide},
-		{k.Generate, k.Reveal, k.Copy, k.TestConnection},
-		{k.Rerun, k.GoToField, k.Reopen, k.ExportMarkdown, k.ExportSetup},
+		{k.Help, k.Quit,
+			key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help, anywhere")),
+			key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, anywhere"))},
 	}
 }

@@ -22,10 +22,11 @@ func (*summaryStep) enter(*Model, string) tea.Cmd { return nil }
 
 func (s *summaryStep) keys(m *Model) []key.Binding {
 	k := m.keys
-	out := []key.Binding{k.Reopen, k.ExportMarkdown, k.ExportSetup}
+	var out []key.Binding
 	for _, sc := range m.opts.Screens {
 		out = append(out, sc.Key())
 	}
+	out = append(out, k.Reopen, k.ExportMarkdown, k.ExportSetup)
 	return append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")))
 }
 
@@ -53,6 +54,8 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	case key.Matches(kp, k.ExportMarkdown):
 		h := buildHandover(m.setup, m.findings, m.app, m.token, m.run.report())
 		return exportCmd("Markdown checklist", m.exportPath("ssowiz-handover.md"), []byte(h.markdown(m.setup))), true
+	case key.Matches(kp, k.ExportSetup) && m.path != "":
+		return m.saveCmd(), true
 	case key.Matches(kp, k.ExportSetup):
 		data, err := marshalSetup(m.setup)
 		if err != nil {
@@ -71,9 +74,6 @@ func (m *Model) exportPath(name string) string {
 	dir := m.opts.ExportDir
 	if dir == "" && m.path != "" {
 		dir = filepath.Dir(m.path)
-		if name == "ssowiz-setup.yaml" {
-			return m.path
-		}
 	}
 	if dir == "" {
 		dir = "."

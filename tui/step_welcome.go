@@ -62,6 +62,14 @@ var stepPlan = []string{
 func (s *welcomeStep) view(m *Model, width int) (string, int) {
 	st := m.styles
 	var b strings.Builder
+	// What happens to the setup file comes first: it decides what enter does.
+	switch {
+	case m.resume != nil:
+		when := m.resume.modTime.Format("2 Jan 2006 15:04")
+		b.WriteString(st.Box.Width(width).Render(wrap(fmt.Sprintf("A saved setup was found in %s (saved %s). Press enter to resume with its values, or n to start over with the guide's.", m.path, when), width-4)) + "\n\n")
+	case m.path != "" && m.saveErr != nil:
+		b.WriteString(st.BannerBad.Render(wrap("The setup file "+m.path+" could not be read: "+m.saveErr.Error()+". ssowiz won't overwrite it; fix it or start with another --setup file.", width)) + "\n\n")
+	}
 	b.WriteString(wrap(welcomeText, width))
 	b.WriteString("\n\n" + st.Strong.Render("What will happen") + "\n")
 	b.WriteString(columns(numbered(stepPlan, 2), width))
@@ -69,12 +77,7 @@ func (s *welcomeStep) view(m *Model, width int) (string, int) {
 	for _, need := range needs {
 		b.WriteString(hanging("• ", need, width) + "\n")
 	}
-	if m.resume != nil {
-		when := m.resume.modTime.Format("2 Jan 2006 15:04")
-		b.WriteString("\n" + st.Box.Width(width).Render(wrap(fmt.Sprintf("A saved setup was found in %s (saved %s). Press enter to resume with its values, or n to start over with the guide's.", m.path, when), width-4)))
-	} else if m.path != "" && m.saveErr != nil {
-		b.WriteString("\n" + st.BannerBad.Render(wrap("The setup file "+m.path+" could not be read: "+m.saveErr.Error()+". ssowiz won't overwrite it; fix it or start with another --setup file.", width)))
-	} else if m.path != "" {
+	if m.resume == nil && m.saveErr == nil && m.path != "" {
 		b.WriteString("\n" + st.Muted.Render(wrap("Your progress is saved to "+m.path+" as you go; run ssowiz again to resume.", width)))
 	}
 	return b.String(), -1

@@ -291,16 +291,44 @@ func (m *Model) shortHelp() []key.Binding {
 	}
 }
 
-// fullHelpView is every key, the current step's first.
+// fullHelpView lists the keys of this step, then the ones that work
+// everywhere, in columns that flow onto more rows when the terminal is
+// narrow.
 func (m *Model) fullHelpView(width int) string {
-	groups := m.keys.FullHelp()
-	if own := m.steps[m.cur].keys(m); len(own) > 0 {
-		groups = append([][]key.Binding{own}, groups...)
+	var groups [][]key.Binding
+	if m.screen != nil {
+		groups = append(groups, m.screen.Help())
+	} else if own := m.steps[m.cur].keys(m); len(own) > 0 {
+		groups = append(groups, own)
 	}
+	groups = append(groups, m.keys.FullHelp()...)
 	h := m.help
-	h.SetWidth(width)
-	intro := m.styles.Muted.Render(wrap("Keys that are letters (q, ?, c, …) work when no text field has focus; ctrl+c and f1 work everywhere. Esc goes back from any step, even one with a field that is off.", width))
-	return intro + "\n\n" + h.FullHelpView(groups)
+	h.SetWidth(0)
+	const gap = 4
+	var rows, line []string
+	lineW := 0
+	flush := func() {
+		if len(line) > 0 {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, line...))
+			line, lineW = nil, 0
+		}
+	}
+	for _, g := range groups {
+		col := h.FullHelpView([][]key.Binding{g})
+		w := lipgloss.Width(col)
+		if lineW > 0 && lineW+w > width {
+			flush()
+		}
+		if lineW > 0 {
+			col = strings.Repeat(" ", gap) + strings.ReplaceAll(col, "\n", "\n"+strings.Repeat(" ", gap))
+			w += gap
+		}
+		line = append(line, col)
+		lineW += w
+	}
+	flush()
+	intro := m.styles.Muted.Render(wrap("Letter keys (q, ?, c, …) work when no text field has focus. Esc goes back from any step, even one with a field that is off.", width))
+	return intro + "\n\n" + strings.Join(rows, "\n\n")
 }
 
 func (m *Model) confirmView(width int) string {
