@@ -68,12 +68,12 @@ func (f *fakeRehearsal) Close(context.Context) error { return nil }
 // unit drives a Model directly: Update with synthesized messages, every
 // command run to completion in the test's goroutine (timers excepted).
 type unit struct {
-	t    *testing.T
+	t    testing.TB
 	m    *Model
 	quit bool
 }
 
-func newUnit(t *testing.T, opts Options) *unit {
+func newUnit(t testing.TB, opts Options) *unit {
 	t.Helper()
 	if opts.Now == nil {
 		opts.Now = fixedNow
@@ -86,7 +86,7 @@ func newUnit(t *testing.T, opts Options) *unit {
 }
 
 // withFake starts a unit whose rehearsal is a fakeRehearsal.
-func withFake(t *testing.T, opts Options) (*unit, *fakeRehearsal) {
+func withFake(t testing.TB, opts Options) (*unit, *fakeRehearsal) {
 	f := &fakeRehearsal{}
 	opts.Start = func(context.Context) (Rehearsal, error) { return f, nil }
 	return newUnit(t, opts), f
