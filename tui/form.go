@@ -320,7 +320,7 @@ func (f *form) view(w *Model, width int) (string, int) {
 	for _, fd := range f.fields {
 		labelW = max(labelW, lipgloss.Width(fd.label(short)))
 	}
-	labelW = min(labelW, width/3)
+	labelW = min(labelW, width*2/5)
 	valueW := max(width-labelW-6, 10)
 	var b strings.Builder
 	focusLine := 0

@@ -196,9 +196,6 @@ func (m *Model) Close(ctx context.Context) error {
 	return m.starter.close(ctx)
 }
 
-// Rehearsal returns the rehearsal environment once started, or nil.
-func (m *Model) Rehearsal() Rehearsal { return m.reh }
-
 // Init asks for the terminal's background colour, reads the saved setup
 // and starts the rehearsal, all in commands, so the first frame is drawn
 // at once.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -591,4 +592,21 @@ func TestAnExtraScreenOpensFromTheSummary(t *testing.T) {
 	}
 	u.keys("esc")
 	u.wantFrame("10. Summary")
+}
+
+// TestWithoutTheRehearsal: when the mocks can't start, the form steps
+// still work, the live steps say why they can't, and nothing hangs.
+func TestWithoutTheRehearsal(t *testing.T) {
+	u := newUnit(t, Options{Start: func(context.Context) (Rehearsal, error) {
+		return nil, errors.New("no ports left")
+	}})
+	u.wantFrame("rehearsal unavailable")
+	u.keys("enter") // welcome
+	u.wantFrame("The rehearsal could not start", "no ports left")
+	u.keys("enter")
+	if u.m.cur != StepSAML {
+		t.Fatalf("enter on step 2 without a rehearsal should go on; at %d", u.m.cur.Number())
+	}
+	u.goTo(StepChecks)
+	u.wantFrame("the checks can't run here", "ssowiz check")
 }
