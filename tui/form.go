@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -195,7 +196,10 @@ func (f *choiceField) view(st *Styles, width int, focused bool) string {
 		label = f.options[i].label
 	}
 	if focused {
-		return truncate("‹ "+label+" ›", width)
+		label = "‹ " + label + " ›"
+		if i := f.index(); i >= 0 && len(f.options) > 3 {
+			label += fmt.Sprintf("  %d of %d", i+1, len(f.options))
+		}
 	}
 	return truncate(label, width)
 }

@@ -99,6 +99,10 @@ type Model struct {
 	tokenErr      error
 	generating    bool
 	revealed      bool
+	// sealed is set once the admin leaves the token's step: RudderStack
+	// never shows a token again, and neither does the wizard (it keeps it
+	// only to pass to Test Connection).
+	sealed bool
 	conn          *Connection
 	connErr       error
 	testing       bool
@@ -392,6 +396,10 @@ func (m *Model) goTo(id StepID, focus string) tea.Cmd {
 		return nil
 	}
 	m.pushOn = -1
+	if m.cur == StepToken && id != StepToken && m.token != nil {
+		m.sealed = true
+		m.revealed = false
+	}
 	m.cur = id
 	m.scroll = 0
 	m.visited[id] = true
@@ -549,6 +557,7 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		t := msg.token
 		m.token = &t
 		m.revealed = false
+		m.sealed = false
 		return nil, true
 	case connectionMsg:
 		m.testing = false

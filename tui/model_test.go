@@ -392,6 +392,14 @@ func TestTokenIsMaskedAndNeverSaved(t *testing.T) {
 	u.keys("tab", "tab", "v") // off the name field, then show
 	u.wantFrame("rs_pat_SECRET_VALUE")
 	u.keys("v")
+	// Once the admin moves on, the token is not shown again.
+	u.keys("enter")
+	u.goTo(StepToken)
+	u.keys("tab", "tab", "v")
+	if strings.Contains(u.frame(), "rs_pat_SECRET_VALUE") || strings.Contains(u.frame(), "••••") {
+		t.Fatal("the token shows again after leaving its step")
+	}
+	u.wantFrame("shows a token only once")
 	u.goTo(StepSummary)
 	u.keys("m", "s")
 	for _, name := range []string{"ssowiz-handover.md", "s.yaml"} {

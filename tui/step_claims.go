@@ -233,25 +233,32 @@ func (s *claimsStep) view(m *Model, width int) (string, int) {
 		lines++
 	}
 
+	var notes []setup.Finding
 	if s.edit != nil {
 		b.WriteString("\n" + st.Strong.Render("Edit: ") + st.Muted.Render("enter when done, esc to undo") + "\n")
 		fv, f := s.edit.form.view(m, width-2)
 		b.WriteString(indent(fv, 2) + "\n")
 		focus = lines + 2 + f
-		return b.String(), focus
-	}
-
-	// The reasons for the selected row, and for what is missing from the
-	// table altogether.
-	var notes []setup.Finding
-	if s.sel == 0 {
-		notes = m.findingsFor("claims.name_id")
+		// The fields show their own findings; what is about the whole
+		// row (listed twice, a default claim) follows.
+		row := fmt.Sprintf("claims.additional[%d]", s.sel-1)
+		for _, f := range m.findings {
+			if f.Field == row {
+				notes = append(notes, f)
+			}
+		}
 	} else {
-		notes = m.findingsFor(fmt.Sprintf("claims.additional[%d]", s.sel-1))
-	}
-	for _, f := range m.findings {
-		if f.Field == "claims.additional" {
-			notes = append(notes, f)
+		// The reasons for the selected row, and for what is missing from
+		// the table altogether.
+		if s.sel == 0 {
+			notes = m.findingsFor("claims.name_id")
+		} else {
+			notes = m.findingsFor(fmt.Sprintf("claims.additional[%d]", s.sel-1))
+		}
+		for _, f := range m.findings {
+			if f.Field == "claims.additional" {
+				notes = append(notes, f)
+			}
 		}
 	}
 	if len(notes) > 0 {

@@ -60,6 +60,8 @@ func (s *tokenStep) keys(m *Model) []key.Binding {
 		return []key.Binding{nextKey("wait")}
 	case m.token == nil && m.reh != nil:
 		return []key.Binding{nextKey("generate")}
+	case m.token != nil && m.sealed:
+		return []key.Binding{k.Generate}
 	case m.token != nil:
 		return []key.Binding{k.Reveal, k.Copy, k.Generate}
 	}
@@ -82,10 +84,10 @@ func (s *tokenStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 			return m.generateToken(), true
 		case !editing && key.Matches(kp, k.Generate) && m.reh != nil:
 			return m.generateToken(), true
-		case !editing && key.Matches(kp, k.Reveal) && m.token != nil:
+		case !editing && key.Matches(kp, k.Reveal) && m.token != nil && !m.sealed:
 			m.revealed = !m.revealed
 			return nil, true
-		case !editing && key.Matches(kp, k.Copy) && m.token != nil:
+		case !editing && key.Matches(kp, k.Copy) && m.token != nil && !m.sealed:
 			s.copied = true
 			return tea.SetClipboard(m.token.Secret), true
 		}
@@ -103,6 +105,14 @@ func (s *tokenStep) view(m *Model, width int) (string, int) {
 		b.WriteString(m.spin.View() + " Generating the token in RudderStack…")
 	case m.tokenErr != nil:
 		b.WriteString(st.BannerBad.Render(wrap("Could not generate the token: "+m.tokenErr.Error(), width)))
+	case m.token != nil && m.sealed:
+		t := m.token
+		hint := ""
+		if t.Hint != "" {
+			hint = " (" + t.Hint + ")"
+		}
+		b.WriteString(st.OK.Render("✓ ") + "Generated " + st.Strong.Render(t.Name) + hint + " (" + t.Role + ") at " + t.Created.Format("15:04") + "\n")
+		b.WriteString(st.Muted.Render(wrap("RudderStack shows a token only once, and so does ssowiz: if you didn't save it, press g to generate a new one (and revoke the old one in RudderStack).", width)))
 	case m.token != nil:
 		t := m.token
 		secret := maskSecret(t.Secret)
