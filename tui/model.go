@@ -102,11 +102,11 @@ type Model struct {
 	// sealed is set once the admin leaves the token's step: RudderStack
 	// never shows a token again, and neither does the wizard (it keeps it
 	// only to pass to Test Connection).
-	sealed bool
-	conn          *Connection
-	connErr       error
-	testing       bool
-	run           checkRun
+	sealed  bool
+	conn    *Connection
+	connErr error
+	testing bool
+	run     checkRun
 
 	steps   []step
 	cur     StepID
