@@ -251,10 +251,19 @@ type form struct {
 }
 
 func (f *form) focused() field {
-	if len(f.fields) == 0 {
+	if f.focus < 0 || f.focus >= len(f.fields) {
 		return nil
 	}
 	return f.fields[f.focus]
+}
+
+// release takes focus off every field, so letter keys act on the step
+// (v, c, g) until tab goes back into the form.
+func (f *form) release() {
+	for _, fd := range f.fields {
+		fd.blur()
+	}
+	f.focus = -1
 }
 
 // editing reports whether a text field has focus.
@@ -291,7 +300,13 @@ func (f *form) move(delta int) tea.Cmd {
 	if len(f.fields) == 0 {
 		return nil
 	}
-	f.fields[f.focus].blur()
+	if fd := f.focused(); fd != nil {
+		fd.blur()
+	} else if delta < 0 {
+		f.focus = 0 // from no focus, shift+tab lands on the last field
+	} else {
+		f.focus = -1
+	}
 	f.focus = (f.focus + delta + len(f.fields)) % len(f.fields)
 	return f.fields[f.focus].focus()
 }
@@ -310,7 +325,11 @@ func (f *form) update(msg tea.Msg, s *setup.Setup, k KeyMap) (tea.Cmd, bool) {
 			return f.move(-1), true
 		}
 	}
-	return f.focused().update(msg, s, k)
+	fd := f.focused()
+	if fd == nil {
+		return nil, false
+	}
+	return fd.update(msg, s, k)
 }
 
 // view renders the form: a row per field with its label, value and a

@@ -558,6 +558,10 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.token = &t
 		m.revealed = false
 		m.sealed = false
+		if m.cur == StepToken {
+			// v and c are letters: take the cursor out of the name.
+			m.steps[StepToken].(*tokenStep).form.release()
+		}
 		return nil, true
 	case connectionMsg:
 		m.testing = false

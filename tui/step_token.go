@@ -60,10 +60,12 @@ func (s *tokenStep) keys(m *Model) []key.Binding {
 		return []key.Binding{nextKey("wait")}
 	case m.token == nil && m.reh != nil:
 		return []key.Binding{nextKey("generate")}
+	case s.form.editing():
+		return []key.Binding{k.NextField}
 	case m.token != nil && m.sealed:
-		return []key.Binding{k.Generate}
+		return []key.Binding{k.Generate, k.NextField}
 	case m.token != nil:
-		return []key.Binding{k.Reveal, k.Copy, k.Generate}
+		return []key.Binding{k.Reveal, k.Copy, k.Generate, k.NextField}
 	}
 	return nil
 }
