@@ -26,6 +26,8 @@ func newServeCmd(e *env) *cobra.Command {
 	var opts struct {
 		idpAddr, spAddr, data string
 		json, verbose         bool
+		provision             bool
+		provisionInterval     time.Duration
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -34,9 +36,15 @@ func newServeCmd(e *env) *cobra.Command {
 servers on loopback, seeded with demo users and an app configured as the guide
 says. Open the sign-in URL in a browser and sign in as a demo user.
 
+The app's Provisioning page is filled in as the guide says (this SP's SCIM
+Tenant URL and the Org Admin's token). With --provision, Entra's provisioning
+engine runs too: assigned users are created in RudderStack at once and kept
+in sync every --provision-interval.
+
 State is kept in memory unless --data names a directory.`,
 		Example: `  ssowiz serve
-  ssowiz serve --data ./.ssowiz --json`,
+  ssowiz serve --data ./.ssowiz --json
+  ssowiz serve --provision --provision-interval 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelInfo
@@ -45,7 +53,11 @@ State is kept in memory unless --data names a directory.`,
 			}
 			logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 			ctx := cmd.Context()
-			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger})
+			if opts.provisionInterval < 0 {
+				return badInput(fmt.Errorf("--provision-interval %s is negative", opts.provisionInterval))
+			}
+			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
+				Provision: opts.provision, ProvisionInterval: opts.provisionInterval})
 			if err != nil {
 				return failed(err)
 			}
@@ -66,7 +78,7 @@ State is kept in memory unless --data names a directory.`,
 					return failed(err)
 				}
 			} else {
-				printInfo(e.stdout, info, opts.data)
+				printInfo(e.stdout, info, opts.data, opts.provision)
 			}
 			select {
 			case <-ctx.Done():
@@ -82,6 +94,8 @@ State is kept in memory unless --data names a directory.`,
 	f.StringVar(&opts.spAddr, "sp-addr", defaultSPAddr, "listen address of the mock RudderStack")
 	f.StringVar(&opts.data, "data", "", "directory that keeps state across restarts (default: in memory)")
 	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, admin token and demo users when ready")
+	f.BoolVar(&opts.provision, "provision", false, "run Entra's provisioning engine: create and update assigned users in RudderStack over SCIM")
+	f.DurationVar(&opts.provisionInterval, "provision-interval", 0, "time between provisioning cycles (default 40m, as Entra's)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")
 	return cmd
 }
@@ -108,7 +122,7 @@ func waitReady(ctx context.Context, l *lab.Lab) error {
 	return nil
 }
 
-func printInfo(w io.Writer, info lab.Info, data string) {
+func printInfo(w io.Writer, info lab.Info, data string, provision bool) {
 	fmt.Fprintf(w, "ssowiz is serving a mock Entra ID tenant (%s) and a mock RudderStack.\n\n", info.TenantDomain)
 	fmt.Fprintf(w, "Sign in here, as RudderStack users do:\n  %s\n\n", info.SPLoginURL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -137,6 +151,11 @@ func printInfo(w io.Writer, info lab.Info, data string) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.UPN, u.Password, assigned, u.Purpose)
 	}
 	tw.Flush()
+	if provision {
+		fmt.Fprintln(w, "\nProvisioning is on: assigned users are created in RudderStack over SCIM.")
+	} else {
+		fmt.Fprintln(w, "\nProvisioning is off (start it with --provision); users are created just in time at first sign-in.")
+	}
 	if data == "" {
 		fmt.Fprintln(w, "\nState is in memory and is lost when you stop; use --data DIR to keep it.")
 	} else {

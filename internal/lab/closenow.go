@@ -11,6 +11,12 @@ import (
 // wind down, which takes up to a second per server after GOAWAY, while
 // CloseNow returns in a few milliseconds.
 func (l *Lab) CloseNow() error {
+	if l.stopEngine != nil {
+		l.stopEngine()
+	}
+	if l.Provisioning != nil {
+		l.Provisioning.Stop()
+	}
 	if l.transport != nil {
 		l.transport.CloseIdleConnections()
 	}

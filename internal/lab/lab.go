@@ -25,6 +25,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/localca"
 	"github.com/ssowiz/ssowiz/mockidp"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
+	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 	"github.com/ssowiz/ssowiz/sp"
 	"github.com/ssowiz/ssowiz/sp/accounts"
 	"github.com/ssowiz/ssowiz/sp/scimserver"
@@ -68,6 +69,14 @@ type Options struct {
 	NewKey func() (*rsa.PrivateKey, error)
 	// Logger receives both mocks' diagnostics; nil discards.
 	Logger *slog.Logger
+	// Provision runs Entra's provisioning engine in the background and
+	// switches the demo app's provisioning on. Off, the app's Provisioning
+	// page is still filled in (Tenant URL, Secret Token) but its status is
+	// Off, as Entra's is until an admin starts it.
+	Provision bool
+	// ProvisionInterval, when positive, replaces the 40-minute interval
+	// between provisioning cycles.
+	ProvisionInterval time.Duration
 }
 
 // Lab is a running pair of mocks.
@@ -80,18 +89,24 @@ type Lab struct {
 	IDP *mockidp.Server
 	// SP is the mock service provider.
 	SP *sp.Server
+	// Provisioning is Entra's provisioning engine, running in the
+	// background when Options.Provision is set; nil otherwise.
+	Provisioning *provisioning.Engine
 	// Routes and CA exist in Rehearsal mode: the host table and the local
 	// CA behind Client.
 	Routes *hostroute.Table
 	CA     *localca.CA
 
-	info      Info
-	client    *http.Client
-	transport *http.Transport
-	servers   []*http.Server
-	closers   []func() error
-	wg        sync.WaitGroup
-	errs      chan error
+	// stopEngine aborts a running provisioning cycle when Close can't wait
+	// for it.
+	stopEngine context.CancelFunc
+	info       Info
+	client     *http.Client
+	transport  *http.Transport
+	servers    []*http.Server
+	closers    []func() error
+	wg         sync.WaitGroup
+	errs       chan error
 }
 
 // Info is what a person or a script needs to use the lab. Its JSON is the
@@ -227,13 +242,28 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		return nil, fmt.Errorf("lab: start the mock Entra ID: %w", err)
 	}
 
-	if err := l.seed(ctx); err != nil {
+	if err := l.seed(ctx, opts.Provision); err != nil {
 		return nil, err
 	}
 	l.info.IDPBaseURL, l.info.SPBaseURL = idpBase, appBase
 
 	l.serve(idpLn, l.IDP.Handler(), opts.Mode)
 	l.serve(spLn, l.SP.Handler(), opts.Mode)
+
+	if opts.Provision {
+		if l.Provisioning, err = l.NewProvisioning(ctx, ProvisioningOptions{
+			Now: opts.Now, DataDir: opts.DataDir, Logger: logger.With("component", "provisioning"), Interval: opts.ProvisionInterval,
+		}); err != nil {
+			return nil, err
+		}
+		l.closers = append(l.closers, l.Provisioning.Close)
+		// The engine's cycles outlive Start's ctx; Close stops them.
+		var engineCtx context.Context
+		engineCtx, l.stopEngine = context.WithCancel(context.Background())
+		if err := l.Provisioning.Start(engineCtx); err != nil {
+			return nil, fmt.Errorf("lab: start provisioning: %w", err)
+		}
+	}
 	return l, nil
 }
 
@@ -274,6 +304,12 @@ func (l *Lab) serve(ln net.Listener, h http.Handler, mode Mode) {
 // Close shuts both servers down gracefully (finishing requests in flight
 // until ctx is done) and closes the state.
 func (l *Lab) Close(ctx context.Context) error {
+	l.stopProvisioning(ctx)
+	// Our own clients go first: an HTTP/2 connection they keep open would
+	// hold Shutdown for a second after its GOAWAY.
+	if l.transport != nil {
+		l.transport.CloseIdleConnections()
+	}
 	var errs []error
 	for _, srv := range l.servers {
 		if err := srv.Shutdown(ctx); err != nil {
@@ -281,14 +317,34 @@ func (l *Lab) Close(ctx context.Context) error {
 		}
 	}
 	l.wg.Wait()
-	if l.transport != nil {
-		l.transport.CloseIdleConnections()
-	}
 	errs = append(errs, l.closeAll())
 	return errors.Join(errs...)
 }
 
+// stopProvisioning lets a running cycle finish, as Entra does when
+// provisioning is stopped, unless ctx ends first.
+func (l *Lab) stopProvisioning(ctx context.Context) {
+	if l.Provisioning == nil {
+		return
+	}
+	stopped := make(chan struct{})
+	go func() {
+		l.Provisioning.Stop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		l.stopEngine()
+		<-stopped
+	}
+	l.stopEngine()
+}
+
 func (l *Lab) closeAll() error {
+	if l.stopEngine != nil {
+		l.stopEngine()
+	}
 	var errs []error
 	for i := len(l.closers) - 1; i >= 0; i-- {
 		if err := l.closers[i](); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -394,3 +394,73 @@ func TestSCIMAnswersWithTheAdminToken(t *testing.T) {
 		}
 	}
 }
+
+// TestSCIMAndSAMLShareOneAccount provisions the demo app's users over SCIM
+// with Entra's engine, then signs one of them in by SAML: one account.
+// Unassigning deactivates it (SAML sign-in then refused by the SP), and
+// reassigning restores it.
+func TestSCIMAndSAMLShareOneAccount(t *testing.T) {
+	ctx := context.Background()
+	l := startLab(t, Options{Provision: true})
+	info := l.Info()
+	// The background loop ran the initial cycle when provisioning was
+	// switched on; this one waits for it and then runs an incremental one.
+	if _, err := l.Provisioning.RunCycle(ctx, info.AppID); err != nil {
+		t.Fatal(err)
+	}
+	for alias, want := range map[string]string{"AdeleV": "scim", "IsaiahL": "scim", "LeeG": "scim", "DiegoS": "invite", "AlexW": "", "MeganB": ""} {
+		u := demoUser(t, l, alias)
+		got, err := l.Accounts.FindUserByUserName(ctx, info.OrgID, u.UPN)
+		switch {
+		case want == "" && err == nil:
+			t.Errorf("%s (not assigned, or disabled in Entra) was provisioned: %+v", alias, got)
+		case want != "" && (err != nil || string(got.Source) != want || !got.Active):
+			t.Errorf("%s after the cycle: %+v %v; want source %s, active", alias, got, err, want)
+		}
+	}
+
+	adele := demoUser(t, l, "AdeleV")
+	scimUser, _ := l.Accounts.FindUserByUserName(ctx, info.OrgID, adele.UPN)
+	o := signIn(t, l, adele.UPN, adele.Password)
+	if !o.SignedIn || o.Me.UserID != scimUser.ID || o.Me.Source != "scim" {
+		t.Fatalf("SAML sign-in of the SCIM user: %s %+v; want account %s", o, o.Me, scimUser.ID)
+	}
+
+	entraAdele, err := l.Directory.UserByUPN(ctx, adele.UPN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Directory.Unassign(ctx, info.AppID, entraAdele.ObjectID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Provisioning.RunCycle(ctx, info.AppID); err != nil {
+		t.Fatal(err)
+	}
+	after, err := l.Accounts.GetUser(ctx, info.OrgID, scimUser.ID)
+	if err != nil || after.Active {
+		t.Fatalf("after unassigning: %+v %v; want the account kept and deactivated", after, err)
+	}
+	if o := signIn(t, l, adele.UPN, adele.Password); o.EntraCode != "AADSTS50105" {
+		t.Fatalf("unassigned sign-in: %s; want Entra's AADSTS50105", o)
+	}
+	// With assignment not required Entra lets her through; RudderStack
+	// itself then refuses the deactivated account.
+	if err := l.Directory.SetAssignmentRequired(ctx, info.AppID, false); err != nil {
+		t.Fatal(err)
+	}
+	if o := signIn(t, l, adele.UPN, adele.Password); o.SignedIn || o.SPError == nil || !strings.Contains(o.SPError.Message, "deactivated") {
+		t.Fatalf("deactivated sign-in: %s; want RudderStack's refusal", o)
+	}
+	if err := l.Directory.SetAssignmentRequired(ctx, info.AppID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Directory.Assign(ctx, info.AppID, entraAdele.ObjectID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Provisioning.RunCycle(ctx, info.AppID); err != nil {
+		t.Fatal(err)
+	}
+	if o := signIn(t, l, adele.UPN, adele.Password); !o.SignedIn || o.Me.UserID != scimUser.ID || o.Me.Status != "active" {
+		t.Fatalf("after reassigning: %s %+v", o, o.Me)
+	}
+}

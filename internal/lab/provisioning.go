@@ -23,6 +23,8 @@ type ProvisioningOptions struct {
 	// Workers is how many objects a cycle works on at once; zero means
 	// the engine's default.
 	Workers int
+	// Interval, when positive, replaces every app's cycle interval.
+	Interval time.Duration
 }
 
 // NewProvisioning returns Entra's provisioning engine for this lab's
@@ -39,6 +41,7 @@ func (l *Lab) NewProvisioning(ctx context.Context, opts ProvisioningOptions) (*p
 		Logger:     opts.Logger,
 		DataDir:    opts.DataDir,
 		Workers:    opts.Workers,
+		Interval:   opts.Interval,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lab: start the provisioning engine: %w", err)

@@ -21,7 +21,7 @@ const servePATName = "ssowiz serve"
 // seed makes (or finds) the demo tenant, its RudderStack app pointed at
 // this SP, the SP organisation federated with that app, and its Org Admin
 // with a fresh Admin token.
-func (l *Lab) seed(ctx context.Context) error {
+func (l *Lab) seed(ctx context.Context, provision bool) error {
 	demo, err := l.Directory.Seed(ctx, directory.SeedOptions{
 		EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL(),
 	})
@@ -63,6 +63,10 @@ func (l *Lab) seed(ctx context.Context) error {
 		if adminPAT, err = l.seedAdmin(ctx, org.ID, du); err != nil {
 			return err
 		}
+	}
+
+	if err := l.seedProvisioning(ctx, demo.App.AppID, adminPAT, provision); err != nil {
+		return err
 	}
 
 	l.info = Info{
@@ -165,4 +169,34 @@ func samePath(a, b string) bool {
 	ua, err1 := url.Parse(a)
 	ub, err2 := url.Parse(b)
 	return err1 == nil && err2 == nil && ua.Path == ub.Path
+}
+
+// seedProvisioning fills in the demo app's Provisioning page the way the
+// guide says — this SP's Tenant URL and the Org Admin's Admin token — with
+// the known issues avoided (groups off, Delete unticked), and sets its
+// status. A Tenant URL the admin pointed elsewhere is kept with its token;
+// one pointing at an earlier `serve` gets this one's URL and token, since
+// that token was revoked.
+func (l *Lab) seedProvisioning(ctx context.Context, appID, token string, on bool) error {
+	cfg, err := l.Directory.Provisioning(ctx, appID)
+	if err != nil {
+		return fmt.Errorf("lab: read the app's provisioning: %w", err)
+	}
+	own := l.SP.SCIMBaseURL()
+	switch {
+	case cfg.TenantURL == "":
+		cfg.ProvisionGroups = false
+		cfg.Actions = directory.TargetActions{Create: true, Update: true, Delete: false}
+		cfg.TenantURL, cfg.SecretToken = own, directory.NewSecret(token)
+	case isLocal(cfg.TenantURL) && samePath(cfg.TenantURL, own):
+		if u, err := url.Parse(cfg.TenantURL); err == nil && u.RawQuery != "" {
+			own += "?" + u.RawQuery // keep a dialect flag such as aadOptscim062020
+		}
+		cfg.TenantURL, cfg.SecretToken = own, directory.NewSecret(token)
+	}
+	cfg.Enabled = on
+	if _, err := l.Directory.UpdateProvisioning(ctx, appID, cfg); err != nil {
+		return fmt.Errorf("lab: fill in the app's provisioning: %w", err)
+	}
+	return nil
 }
