@@ -187,7 +187,7 @@ func (a *accessible) save() {
 	if a.opts.SetupPath == "" || !a.fileOK {
 		return
 	}
-	data, err := marshalSetup(a.s)
+	data, err := setup.Marshal(a.s)
 	if err == nil {
 		err = writeFileAtomic(a.opts.SetupPath, data)
 	}

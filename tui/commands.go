@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -47,7 +46,7 @@ func (m *Model) saveCmd() tea.Cmd {
 		return func() tea.Msg { return savedMsg{err: err} }
 	}
 	return func() tea.Msg {
-		data, err := marshalSetup(s)
+		data, err := setup.Marshal(s)
 		if err != nil {
 			return savedMsg{err: err}
 		}
@@ -152,16 +151,3 @@ func waitCmd(ch <-chan tea.Msg) tea.Cmd {
 	}
 }
 
-// unassigned is the line setup.Marshal writes for a nil users.assigned.
-var unassigned = regexp.MustCompile(`(?m)^[ \t]+assigned: \[\]\n`)
-
-// marshalSetup is setup.Marshal, except that a nil users.assigned ("the
-// directory's usual assignments") is left out of the file rather than
-// written as [], which setup.Parse reads back as "no one is assigned".
-func marshalSetup(s setup.Setup) ([]byte, error) {
-	data, err := setup.Marshal(s)
-	if err != nil || s.Users.Assigned != nil {
-		return data, err
-	}
-	return unassigned.ReplaceAll(data, nil), nil
-}

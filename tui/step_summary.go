@@ -7,6 +7,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
 // summaryStep is the checklist to hand over, the exports, and the way back
@@ -57,7 +59,7 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	case key.Matches(kp, k.ExportSetup) && m.path != "":
 		return m.saveCmd(), true
 	case key.Matches(kp, k.ExportSetup):
-		data, err := marshalSetup(m.setup)
+		data, err := setup.Marshal(m.setup)
 		if err != nil {
 			m.setBanner("Could not export the setup file: "+err.Error(), true)
 			return nil, true

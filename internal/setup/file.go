@@ -287,14 +287,44 @@ func yamlErrorLine(err error) int {
 }
 
 // Marshal writes the setup as a YAML setup file with a header saying what
-// it is; Parse reads it back to the same Setup.
+// it is; Parse reads it back to the same Setup. A nil users.assigned (the
+// directory's usual assignments) is left out, since an empty list means
+// "no one is assigned".
 func Marshal(s Setup) ([]byte, error) {
 	s.Version = Version
-	body, err := yaml.Marshal(&s)
+	var doc yaml.Node
+	if err := doc.Encode(&s); err != nil {
+		return nil, fmt.Errorf("encode setup: %w", err)
+	}
+	if s.Users.Assigned == nil {
+		if users := mappingValue(&doc, "users"); users != nil {
+			deleteKey(users, "assigned")
+		}
+	}
+	body, err := yaml.Marshal(&doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode setup: %w", err)
 	}
 	header := "# ssowiz setup file: the values typed into Entra ID and RudderStack.\n" +
 		"# Check it with: ssowiz check --config <this file>\n"
 	return append([]byte(header), body...), nil
+}
+
+// mappingValue returns the value of key in mapping node m.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func deleteKey(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
 }

@@ -36,6 +36,24 @@ func TestMarshalParseRoundTrip(t *testing.T) {
 	}
 }
 
+func TestMarshalTellsUnsetAssignmentsFromNoOne(t *testing.T) {
+	for _, assigned := range [][]string{nil, {}, {"a@x"}} {
+		s := Default()
+		s.Users.Assigned = assigned
+		data, err := Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse(strings.NewReader(string(data)), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got.Users.Assigned == nil) != (assigned == nil) || len(got.Users.Assigned) != len(assigned) {
+			t.Fatalf("assigned %#v came back as %#v:\n%s", assigned, got.Users.Assigned, data)
+		}
+	}
+}
+
 func TestParseKeepsDefaultsForMissingFieldsAndReadsJSON(t *testing.T) {
 	s, err := Parse(strings.NewReader(`{"version": 1, "saml": {"reply_url": "https://x.example/acs"}}`), "s.json")
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/ssowiz/ssowiz/internal/entra"
 )
 
 // Severity says whether a finding breaks the setup or only deserves a look.
@@ -62,16 +64,6 @@ const (
 	ScreenOrgRole      = "RudderStack › Settings › Organization › Members"
 	ScreenRudderTeam   = "RudderStack team (SCIM must be enabled for the organization)"
 )
-
-// SourceAttributes are the user attributes Entra offers as a claim's
-// source, lower-case as the portal writes them.
-var SourceAttributes = []string{
-	"user.userprincipalname", "user.mail", "user.displayname", "user.givenname", "user.surname",
-	"user.objectid", "user.mailnickname", "user.jobtitle", "user.department", "user.employeeid",
-	"user.onpremisessamaccountname", "user.country", "user.city", "user.state", "user.streetaddress",
-	"user.postalcode", "user.telephonenumber", "user.mobilephone", "user.companyname",
-	"user.preferredlanguage", "user.usertype", "user.assignedroles", "user.groups",
-}
 
 var (
 	cognitoEntityID = regexp.MustCompile(`^urn:amazon:cognito:sp:[a-z]{2}-[a-z]+-\d_[A-Za-z0-9]+$`)
@@ -238,9 +230,9 @@ func (v *validator) signOnURL(got string) {
 
 func (v *validator) claims() {
 	c := v.s.Claims
-	if !slices.Contains(SourceAttributes, c.NameID.Source) {
+	if !entra.IsSourceAttribute(c.NameID.Source) {
 		v.add(SeverityError, "claims.name_id.source", ScreenClaims, "Unique User Identifier (Name ID) › Source attribute", c.NameID.Source, DefaultNameIDFrom,
-			fmt.Sprintf("%q is not an Entra source attribute%s.", c.NameID.Source, suggest(c.NameID.Source, SourceAttributes)), "Choose user.userprincipalname.")
+			fmt.Sprintf("%q is not an Entra source attribute%s.", c.NameID.Source, suggest(c.NameID.Source, entra.SourceAttributeNames())), "Choose user.userprincipalname.")
 	} else if c.NameID.Source != DefaultNameIDFrom {
 		v.add(SeverityError, "claims.name_id.source", ScreenClaims, "Unique User Identifier (Name ID) › Source attribute", c.NameID.Source, DefaultNameIDFrom,
 			fmt.Sprintf("is %s; RudderStack keys accounts on the Name ID and SCIM's userName is the UPN, so anything but user.userprincipalname splits one person into two accounts.", c.NameID.Source),
@@ -272,9 +264,9 @@ func (v *validator) claims() {
 			v.add(SeverityError, path, ScreenClaims, label, cl.Source, "", "is listed twice.", "Keep one.")
 		}
 		names[cl.WireName()] = true
-		if !slices.Contains(SourceAttributes, cl.Source) {
+		if !entra.IsSourceAttribute(cl.Source) {
 			v.add(SeverityError, path+".source", ScreenClaims, label+" › Source attribute", cl.Source, "",
-				fmt.Sprintf("%q is not an Entra source attribute%s.", cl.Source, suggest(cl.Source, SourceAttributes)), "Choose one from the list.")
+				fmt.Sprintf("%q is not an Entra source attribute%s.", cl.Source, suggest(cl.Source, entra.SourceAttributeNames())), "Choose one from the list.")
 		}
 	}
 	v.requiredClaim("Email", []string{"user.mail"})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/ssowiz/ssowiz/internal/entra"
 )
 
 // NameIDFormat is the "Name identifier format" of the Unique User
@@ -49,40 +51,14 @@ func NameIDFormats() []NameIDFormat {
 
 // SourceAttribute is one entry of the portal's "Source attribute" list for
 // claims and the Name ID.
-type SourceAttribute struct {
-	// Name is what the portal shows and stores, e.g. "user.mail".
-	Name string
-	// Graph is the user attribute it reads, e.g. "mail".
-	Graph string
-}
+// SourceAttribute is a user attribute a claim or the Name ID can be
+// sourced from.
+type SourceAttribute = entra.SourceAttribute
 
 // SourceAttributes lists the user attributes a claim or the Name ID can be
-// sourced from, in the order the portal lists them. It is the subset of
-// Entra's list that this directory stores.
-func SourceAttributes() []SourceAttribute {
-	return []SourceAttribute{
-		{"user.city", "city"},
-		{"user.country", "country"},
-		{"user.department", "department"},
-		{"user.displayname", "displayName"},
-		{"user.employeeid", "employeeId"},
-		{"user.facsimiletelephonenumber", "facsimileTelephoneNumber"},
-		{"user.givenname", "givenName"},
-		{"user.jobtitle", "jobTitle"},
-		{"user.mail", "mail"},
-		{"user.mailnickname", "mailNickname"},
-		{"user.mobilephone", "mobilePhone"},
-		{"user.objectid", "id"},
-		{"user.physicaldeliveryofficename", "officeLocation"},
-		{"user.postalcode", "postalCode"},
-		{"user.preferredlanguage", "preferredLanguage"},
-		{"user.state", "state"},
-		{"user.streetaddress", "streetAddress"},
-		{"user.surname", "surname"},
-		{"user.telephonenumber", "businessPhones"},
-		{"user.userprincipalname", "userPrincipalName"},
-	}
-}
+// sourced from, in the order the portal lists them: the subset of Entra's
+// list that this directory stores.
+func SourceAttributes() []SourceAttribute { return entra.SourceAttributes() }
 
 // Attribute returns the user's value for a source attribute such as
 // "user.mail" (any case); ok is false for an unknown source. An empty value
