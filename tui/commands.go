@@ -150,4 +150,3 @@ func waitCmd(ch <-chan tea.Msg) tea.Cmd {
 		return msg
 	}
 }
-
