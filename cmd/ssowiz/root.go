@@ -83,7 +83,11 @@ func newRootCmd(e *env) *cobra.Command {
 		Short: "Rehearse Entra ID SAML SSO and SCIM setup for a RudderStack-like app, offline",
 		Long: `ssowiz rehearses, offline and end to end, the setup of SAML single sign-on and
 SCIM provisioning between Microsoft Entra ID and a RudderStack-like SaaS app.
-It runs a mock Entra ID tenant and a mock service provider on loopback.`,
+It runs a mock Entra ID tenant and a mock service provider on loopback.
+
+With no command it opens the wizard, which walks RudderStack's guide step by
+step and rehearses every value you type (--accessible for plain prompts).
+The commands do the same jobs headless, for scripts and CI.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
