@@ -32,6 +32,10 @@ type KeyMap struct {
 	// Summary.
 	Reopen, ExportMarkdown, ExportSetup key.Binding
 
+	// Debugging screen: open it from the summary, edit the HAR path, fill
+	// in a HAR of the last check run, show how to capture one, scroll.
+	Debugging, EditPath, CheckHAR, HowTo, Scroll key.Binding
+
 	// Quit confirmation.
 	ConfirmYes, ConfirmNo, ConfirmSave key.Binding
 }
@@ -73,6 +77,12 @@ func DefaultKeyMap() KeyMap {
 		Reopen:         key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1…9", "reopen")),
 		ExportMarkdown: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown")),
 		ExportSetup:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
+
+		Debugging: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "debug a HAR")),
+		EditPath:  key.NewBinding(key.WithKeys("e", "/"), key.WithHelp("e", "other file")),
+		CheckHAR:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "check HAR")),
+		HowTo:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "how-to")),
+		Scroll:    key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
 
 		ConfirmYes:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit without saving")),
 		ConfirmNo:   key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "stay")),

@@ -57,6 +57,19 @@ type Screen interface {
 	Help() []key.Binding
 }
 
+// editingScreen is a Screen with a text field: while Editing, printable
+// keys (q, ?) are the field's, and the help line offers f1 and ctrl+c
+// instead. A screen without the method never takes q and ?.
+type editingScreen interface {
+	Editing() bool
+}
+
+// screenEditing reports whether the open screen's text field has focus.
+func screenEditing(sc Screen) bool {
+	e, ok := sc.(editingScreen)
+	return ok && e.Editing()
+}
+
 // Model is the wizard: one model owning the setup, the rehearsal and its
 // results, routing messages to the current step.
 type Model struct {
@@ -338,6 +351,15 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.screen = nil
 			return nil
 		}
+		if !screenEditing(m.screen) {
+			switch {
+			case key.Matches(msg, k.Quit):
+				return m.requestQuit()
+			case key.Matches(msg, k.Help):
+				m.showHelp = true
+				return nil
+			}
+		}
 		var cmd tea.Cmd
 		m.screen, cmd = m.screen.Update(msg)
 		return cmd
@@ -396,6 +418,7 @@ func (m *Model) goTo(id StepID, focus string) tea.Cmd {
 		return nil
 	}
 	m.pushOn = -1
+	m.screen = nil // a step opened from a screen (alt+number) replaces it
 	if m.cur == StepToken && id != StepToken && m.token != nil {
 		m.sealed = true
 		m.revealed = false

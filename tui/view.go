@@ -250,6 +250,7 @@ func (m *Model) shortHelp() []key.Binding {
 	editing := false
 	var own []key.Binding
 	if m.screen != nil {
+		editing = screenEditing(m.screen)
 		own = m.screen.Help()
 	} else {
 		editing = m.steps[m.cur].editing()

@@ -70,6 +70,9 @@ func runWizard(cmd *cobra.Command, e *env, o wizardOptions) error {
 			HARDir: harDir,
 		}),
 		Now: time.Now,
+		// The Debugging screen analyses a HAR at a path the admin types,
+		// as `ssowiz har analyze` does.
+		Screens: []tui.Screen{tui.NewDebugScreen(tui.DebugOptions{})},
 	}
 	ctx := cmd.Context()
 	var err error
