@@ -484,3 +484,36 @@ func TestSplitRemedy(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugOnARehearsal: with a Reply URL that ends in a slash, the live
+// checks record a failing sign-in's HAR, and the screen, from tab and
+// enter, diagnoses it as Entra would show it: AADSTS50011, pointing to
+// step 3.
+func TestDebugOnARehearsal(t *testing.T) {
+	s := setup.Default()
+	s.SAML.ReplyURL = setup.GuideReplyURL + "/"
+	h := startWizard(t, 120, 40, Options{
+		Setup: s,
+		Start: StartEnv(EnvOptions{
+			Checks: checks.Options{NewKey: testKey},
+			HARDir: t.TempDir(),
+		}),
+		Screens: []Screen{NewDebugScreen(DebugOptions{})},
+	})
+	h.waitFor("rehearsal ready")
+	h.keys("alt+9")
+	h.waitFor("9. Live checks", "passed,", "failed,")
+	h.keys("alt+0")
+	h.waitFor("10. Summary", "d debug a HAR")
+	h.keys("d")
+	h.waitFor("HAR files of the last check run")
+	h.keys("tab")
+	h.waitFor("The HAR of check")
+	h.keys("enter")
+	frame := h.waitFor("problem found", "AADSTS50011")
+	for _, want := range []string{"Reply URL (Assertion Consumer Service URL)", "In this wizard: step 3"} {
+		if !strings.Contains(strings.Join(strings.Fields(frame), " "), want) {
+			t.Errorf("frame lacks %q:\n%s", want, frame)
+		}
+	}
+}
