@@ -150,8 +150,8 @@ func CaptureAdvice(o Options) string {
 	o = o.withDefaults()
 	return "Capture the HAR again: open a private (incognito) window, open the browser's developer tools " +
 		"on the Network tab with \"Preserve log\" on, go to " + o.StartURL + ", sign in until the error " +
-		"appears, then export the HAR (\"with sensitive data\" in Chrome, so the SAML form posts are kept) " +
-		"and run `ssowiz har redact` on it before sharing."
+		"appears, then export the HAR (Chrome's default, sanitized export is enough: it drops cookies " +
+		"and Authorization headers but keeps the SAML messages) and run `ssowiz har redact` on it before sharing."
 }
 
 // groupFlows splits the relevant entries into sign-in attempts: a step
