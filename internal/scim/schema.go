@@ -170,6 +170,33 @@ func (rt *ResourceType) Lookup(uri, name string) (*Attribute, string) {
 	return nil, uri
 }
 
+// Find returns a top-level attribute's value in a resource document: an
+// unqualified or core-qualified name at the top level, an extension
+// attribute inside its extension object (an unqualified name such as the
+// legacy "manager" resolves to the one extension that defines it). It
+// returns the value (nil if absent) and its definition (nil if the schema
+// doesn't know it).
+func (rt *ResourceType) Find(doc map[string]any, uri, name string) (any, *Attribute) {
+	def, ext := rt.Lookup(uri, name)
+	container := doc
+	if ext != "" {
+		k, ok := FindKey(doc, ext)
+		if !ok {
+			return nil, def
+		}
+		m, ok := doc[k].(map[string]any)
+		if !ok {
+			return nil, def
+		}
+		container = m
+	}
+	k, ok := FindKey(container, name)
+	if !ok {
+		return nil, def
+	}
+	return container[k], def
+}
+
 func str(name string, caseExact bool) *Attribute {
 	return &Attribute{Name: name, Type: TypeString, CaseExact: caseExact, Mutability: ReadWrite}
 }

@@ -148,7 +148,7 @@ func hasPairs(m map[string]any, pairs []*filter.Compare) bool {
 // readPath returns the value at p in a resource read from the target, and
 // whether there is one (null and "" count as none).
 func readPath(rt *scim.ResourceType, doc scim.Resource, p filter.Path) (any, bool) {
-	v, def := lookupTop(rt, doc, p.URI, p.Attr)
+	v, def := rt.Find(doc, p.URI, p.Attr)
 	if v == nil {
 		return nil, false
 	}
@@ -248,29 +248,4 @@ func diff(rt *scim.ResourceType, values []value, cur scim.Resource) []change {
 		out = append(out, change{r: v.r, v: v.v, add: !present})
 	}
 	return out
-}
-
-// lookupTop finds a top-level attribute of a resource: core attributes at
-// the top, extension attributes inside their extension object. It returns
-// the value (nil if absent) and its definition (nil if the schema does not
-// know it).
-func lookupTop(rt *scim.ResourceType, doc map[string]any, uri, name string) (any, *scim.Attribute) {
-	def, ext := rt.Lookup(uri, name)
-	container := doc
-	if ext != "" {
-		k, ok := scim.FindKey(doc, ext)
-		if !ok {
-			return nil, def
-		}
-		m, ok := doc[k].(map[string]any)
-		if !ok {
-			return nil, def
-		}
-		container = m
-	}
-	k, ok := scim.FindKey(container, name)
-	if !ok {
-		return nil, def
-	}
-	return container[k], def
 }

@@ -74,34 +74,8 @@ type docScope struct {
 }
 
 func (s docScope) values(p Path) []item {
-	v, def := lookupTop(s.rt, s.doc, p.URI, p.Attr)
+	v, def := s.rt.Find(s.doc, p.URI, p.Attr)
 	return expand(v, def, p)
-}
-
-// lookupTop finds a top-level attribute in a resource document: an
-// unqualified or core-qualified name at the top level, an extension
-// attribute inside its extension object (an unqualified name such as the
-// legacy "manager" resolves to the one extension that defines it). It
-// returns the value (nil if absent) and its definition (nil if unknown).
-func lookupTop(rt *scim.ResourceType, doc map[string]any, uri, name string) (any, *scim.Attribute) {
-	def, ext := rt.Lookup(uri, name)
-	container := doc
-	if ext != "" {
-		k, ok := scim.FindKey(doc, ext)
-		if !ok {
-			return nil, def
-		}
-		m, ok := doc[k].(map[string]any)
-		if !ok {
-			return nil, def
-		}
-		container = m
-	}
-	k, ok := scim.FindKey(container, name)
-	if !ok {
-		return nil, def
-	}
-	return container[k], def
 }
 
 type elemScope struct {
