@@ -57,7 +57,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	user, created, err := s.accounts.SignIn(statementContext(ctx), id.OrgID, signInAttributes(id))
+	user, created, err := s.accounts.SignIn(ctx, id.OrgID, signInAttributes(id))
 	switch {
 	case errors.Is(err, accounts.ErrUserDeactivated):
 		s.deactivated(w, r, id.OrgID, user)

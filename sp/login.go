@@ -43,7 +43,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		domain = email[at+1:]
 	}
 	domain = strings.ToLower(strings.TrimPrefix(domain, "@"))
-	org, err := s.accounts.FindOrgByDomain(statementContext(r.Context()), domain)
+	org, err := s.accounts.FindOrgByDomain(r.Context(), domain)
 	if errors.Is(err, accounts.ErrNotFound) {
 		s.appError(w, http.StatusNotFound, errpage.Page{
 			Title: "Sign in with SSO", Code: "unknown_domain",

@@ -45,7 +45,7 @@ func (s *Server) whoAmI(r *http.Request) (Me, accounts.User, error) {
 		return Me{}, accounts.User{}, err
 	}
 	ctx := r.Context()
-	u, err := s.accounts.GetUser(statementContext(ctx), sess.OrgID, sess.UserID)
+	u, err := s.accounts.GetUser(ctx, sess.OrgID, sess.UserID)
 	if errors.Is(err, accounts.ErrNotFound) {
 		s.endSession(r)
 		return Me{}, accounts.User{}, errNoSession

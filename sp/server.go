@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -95,9 +94,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	var bases [3]string
 	for i, f := range []struct{ name, v string }{{"AppURL", cfg.AppURL}, {"AuthURL", cfg.AuthURL}, {"APIURL", cfg.APIURL}} {
-		b, err := baseURL(f.name, f.v)
+		b, err := cognito.BaseURL(f.name, f.v)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		bases[i] = b
 	}
@@ -189,27 +188,3 @@ func (s *Server) CallbackURL() string { return s.callbackURL }
 
 // ClientID is the app client ID.
 func (s *Server) ClientID() string { return s.clientID }
-
-// baseURL checks a configured base URL: absolute http(s) with a host and
-// no path, query or fragment. It returns scheme://host.
-func baseURL(field, raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("%s %q: %v: %w", field, raw, err, ErrConfig)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s %q must be an absolute http:// or https:// URL: %w", field, raw, ErrConfig)
-	}
-	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%s %q must have no path, query or fragment: %w", field, raw, ErrConfig)
-	}
-	return u.Scheme + "://" + u.Host, nil
-}
-
-// statementContext is ctx for a short database call on the sign-in path
-// (a single-row statement, here or in the account store). It keeps ctx's
-// values but not its cancellation: given a cancellable context (every
-// request's is), the SQLite driver starts a goroutine per statement to
-// watch it, which costs more than a single-row statement itself, and a
-// statement of microseconds is not worth interrupting.
-func statementContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }

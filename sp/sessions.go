@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/ssowiz/ssowiz/internal/store"
 )
 
 // SessionCookie is the app's session cookie.
@@ -64,7 +66,7 @@ func (s *Server) prepare(ctx context.Context) error {
 func (s *Server) createSession(ctx context.Context, w http.ResponseWriter, sess session) error {
 	token := randomToken()
 	now := s.now()
-	if _, err := s.insertSession.ExecContext(statementContext(ctx), tokenKey(token), sess.OrgID, sess.OrgName, sess.UserID, sess.CognitoUsername,
+	if _, err := s.insertSession.ExecContext(store.Short(ctx), tokenKey(token), sess.OrgID, sess.OrgName, sess.UserID, sess.CognitoUsername,
 		sess.ProviderName, now.UnixNano(), now.Add(SessionTTL).UnixNano()); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -83,7 +85,7 @@ func (s *Server) sessionOf(r *http.Request) (session, error) {
 	}
 	var sess session
 	var created, expires int64
-	err = s.selectSession.QueryRowContext(statementContext(r.Context()), tokenKey(c.Value)).
+	err = s.selectSession.QueryRowContext(store.Short(r.Context()), tokenKey(c.Value)).
 		Scan(&sess.OrgID, &sess.OrgName, &sess.UserID, &sess.CognitoUsername, &sess.ProviderName, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return session{}, errNoSession
@@ -102,7 +104,7 @@ func (s *Server) sessionOf(r *http.Request) (session, error) {
 // endSession deletes the request's session, if any.
 func (s *Server) endSession(r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		_, _ = s.db.ExecContext(statementContext(r.Context()), `DELETE FROM sessions WHERE token_hash = ?`, tokenKey(c.Value))
+		_, _ = s.db.ExecContext(store.Short(r.Context()), `DELETE FROM sessions WHERE token_hash = ?`, tokenKey(c.Value))
 	}
 }
 

@@ -157,6 +157,13 @@ func apply(ctx context.Context, db *sql.DB, m Migration) error {
 	return nil
 }
 
+// Short is the context for a short statement (a single-row read or write
+// on a request's path): it keeps ctx's values but not its cancellation.
+// Given a cancellable context, the SQLite driver starts a goroutine per
+// statement to watch it, which costs more than the statement itself, and a
+// statement of microseconds is not worth interrupting.
+func Short(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // IsUniqueViolation reports whether err is SQLite's UNIQUE constraint
 // failure, which callers turn into their own "already exists" error.
 func IsUniqueViolation(err error) bool {

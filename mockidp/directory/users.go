@@ -242,7 +242,7 @@ func (d *Directory) SetPassword(ctx context.Context, objectID, password string) 
 // (AADSTS50034) and ErrBadPassword for a wrong password (AADSTS50126); it
 // does not look at AccountEnabled, which the caller checks next.
 func (d *Directory) VerifyPassword(ctx context.Context, upn, password string) (User, error) {
-	row := d.userByUPN.QueryRowContext(statementContext(ctx), strings.ToLower(strings.TrimSpace(upn)))
+	row := d.userByUPN.QueryRowContext(store.Short(ctx), strings.ToLower(strings.TrimSpace(upn)))
 	var hash string
 	u, err := scanUser(scanPrefix{row: row, first: &hash})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -271,7 +271,7 @@ func (s scanPrefix) Scan(dest ...any) error {
 // User returns a user by object ID, live or in Deleted users; a
 // hard-deleted user is ErrNotFound.
 func (d *Directory) User(ctx context.Context, objectID string) (User, error) {
-	u, err := scanUser(d.userByID.QueryRowContext(statementContext(ctx), strings.ToLower(objectID)))
+	u, err := scanUser(d.userByID.QueryRowContext(store.Short(ctx), strings.ToLower(objectID)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("user %s: %w", objectID, ErrNotFound)
 	}
@@ -298,7 +298,7 @@ func userIn(ctx context.Context, q querier, objectID string) (User, error) {
 // UserByUPN returns the live user with this UPN (any case).
 func (d *Directory) UserByUPN(ctx context.Context, upn string) (User, error) {
 	var hash string
-	u, err := scanUser(scanPrefix{row: d.userByUPN.QueryRowContext(statementContext(ctx), strings.ToLower(strings.TrimSpace(upn))), first: &hash})
+	u, err := scanUser(scanPrefix{row: d.userByUPN.QueryRowContext(store.Short(ctx), strings.ToLower(strings.TrimSpace(upn))), first: &hash})
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("user %q: %w", upn, ErrNotFound)
 	}
@@ -538,10 +538,3 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
-
-// statementContext is ctx for one short statement on the local database.
-// It keeps ctx's values but not its cancellation: given a cancellable
-// context (every request's is), the SQLite driver starts a goroutine per
-// statement to watch it, which costs more than a single-row statement
-// itself, and a statement of microseconds is not worth interrupting.
-func statementContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }

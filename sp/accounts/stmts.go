@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+
+	"github.com/ssowiz/ssowiz/internal/store"
 )
 
 // dbtx is what queries run on: the store's database or one transaction,
@@ -48,6 +50,7 @@ func (c *stmtCache) close() {
 // QueryRowContext runs a cached statement; if it can't be prepared the
 // plain query reports the same error through the Row.
 func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = store.Short(ctx)
 	st, err := c.stmt(ctx, query)
 	if err != nil {
 		return c.db.QueryRowContext(ctx, query, args...)
@@ -64,6 +67,7 @@ func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any)
 }
 
 func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = store.Short(ctx)
 	st, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/crewjam/saml"
 	"github.com/google/uuid"
 
+	"github.com/ssowiz/ssowiz/internal/store"
 	"github.com/ssowiz/ssowiz/sp/accounts"
 )
 
@@ -111,7 +112,7 @@ func (p *Pool) Authorize(w http.ResponseWriter, r *http.Request) {
 // the pool, idp_identifier one of its identifiers (the org's email
 // domains).
 func (p *Pool) orgForRequest(ctx context.Context, q url.Values) (accounts.Org, error) {
-	ctx = statementContext(ctx)
+	ctx = store.Short(ctx)
 	if name := q.Get("identity_provider"); name != "" {
 		return p.orgByProvider(ctx, name)
 	}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ssowiz/ssowiz/internal/store"
 )
 
 // pending is an AuthnRequest waiting for the IdP's response, with the
@@ -48,7 +50,7 @@ func relayKey(relayState string) string {
 }
 
 func (p *Pool) savePending(ctx context.Context, relayState string, r pending) error {
-	_, err := p.insertPending.ExecContext(statementContext(ctx), relayKey(relayState), r.RequestID, r.OrgID, r.ClientID, r.RedirectURI, r.State, r.Scope, r.CreatedAt.UnixNano())
+	_, err := p.insertPending.ExecContext(store.Short(ctx), relayKey(relayState), r.RequestID, r.OrgID, r.ClientID, r.RedirectURI, r.State, r.Scope, r.CreatedAt.UnixNano())
 	if err != nil {
 		return fmt.Errorf("save pending SAML request: %w", err)
 	}
@@ -62,7 +64,7 @@ func (p *Pool) savePending(ctx context.Context, relayState string, r pending) er
 // post reach that check (and say so) instead of failing on RelayState.
 func (p *Pool) loadPending(ctx context.Context, relayState string) (r pending, found bool, err error) {
 	var created int64
-	err = p.selectPending.QueryRowContext(statementContext(ctx), relayKey(relayState)).
+	err = p.selectPending.QueryRowContext(store.Short(ctx), relayKey(relayState)).
 		Scan(&r.RequestID, &r.OrgID, &r.ClientID, &r.RedirectURI, &r.State, &r.Scope, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return pending{}, false, nil

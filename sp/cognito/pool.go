@@ -154,7 +154,7 @@ func New(ctx context.Context, cfg Config) (*Pool, error) {
 	if cfg.Orgs == nil {
 		return nil, fmt.Errorf("Orgs is nil: %w", ErrConfig)
 	}
-	authURL, err := baseURL("AuthURL", cfg.AuthURL)
+	authURL, err := BaseURL("AuthURL", cfg.AuthURL)
 	if err != nil {
 		return nil, err
 	}
@@ -252,9 +252,9 @@ func (p *Pool) ACSURL() string { return p.acsURL }
 // AuthorizeURL is the pool's authorize endpoint.
 func (p *Pool) AuthorizeURL() string { return p.authURL + AuthorizePath }
 
-// baseURL checks a configured base URL: absolute http(s), a host, no path,
-// query or fragment. It returns it without a trailing slash.
-func baseURL(field, raw string) (string, error) {
+// BaseURL checks a configured base URL: absolute http(s), a host, no path,
+// query or fragment. It returns scheme://host. Errors wrap ErrConfig.
+func BaseURL(field, raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fmt.Errorf("%s %q: %v: %w", field, raw, err, ErrConfig)
@@ -267,11 +267,3 @@ func baseURL(field, raw string) (string, error) {
 	}
 	return u.Scheme + "://" + u.Host, nil
 }
-
-// statementContext is ctx for a short database call on the sign-in path
-// (a single-row statement, here or in the account store). It keeps ctx's
-// values but not its cancellation: given a cancellable context (every
-// request's is), the SQLite driver starts a goroutine per statement to
-// watch it, which costs more than a single-row statement itself, and a
-// statement of microseconds is not worth interrupting.
-func statementContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
