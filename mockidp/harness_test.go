@@ -24,6 +24,7 @@ import (
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
+	"github.com/jonboulle/clockwork"
 	dsig "github.com/russellhaering/goxmldsig"
 	"golang.org/x/net/html"
 
@@ -52,23 +53,6 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return k.(*rsa.PrivateKey)
 })
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 var t0 = time.Date(2025, 6, 2, 15, 4, 5, 0, time.UTC)
 
 // harness is a seeded mock Entra behind httptest, and a browser-like
@@ -78,7 +62,7 @@ type harness struct {
 	dir    *directory.Directory
 	srv    *Server
 	ts     *httptest.Server
-	clock  *clock
+	clock  *clockwork.FakeClock
 	demo   directory.Demo
 	client *http.Client
 }
@@ -86,7 +70,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	ctx := context.Background()
-	h := &harness{t: t, clock: &clock{t: t0}}
+	h := &harness{t: t, clock: clockwork.NewFakeClockAt(t0)}
 	var handler http.Handler
 	h.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(h.ts.Close)

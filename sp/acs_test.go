@@ -325,7 +325,7 @@ func TestACSRejections(t *testing.T) {
 		{
 			name: "sign-in slower than five minutes",
 			post: func(t *testing.T, h *harness, req *saml.AuthnRequest, f url.Values) url.Values {
-				h.clock.Add(cognito.PendingTTL + time.Second)
+				h.clock.Advance(cognito.PendingTTL + time.Second)
 				return withResponse(f, h.response(req, nil))
 			},
 			source: page, message: cognito.MsgSomethingWentWrong,
@@ -428,7 +428,7 @@ func TestReplayIsRejected(t *testing.T) {
 		t.Fatalf("first post ended at %s: %s", page.URL, page.Body)
 	}
 	// A second browser posts the captured response and RelayState again.
-	h.clock.Add(10 * time.Second)
+	h.clock.Advance(10 * time.Second)
 	b2 := h.browser()
 	page := h.post(b2, fields)
 	p, _ := sp.ReadErrorPage(page.Body)
@@ -451,7 +451,7 @@ func TestReplayIsRejectedAfterRestart(t *testing.T) {
 		t.Fatalf("first post ended at %s: %s", page.URL, page.Body)
 	}
 	h.restart()
-	h.clock.Add(10 * time.Second)
+	h.clock.Advance(10 * time.Second)
 	b2 := h.browser()
 	page := h.post(b2, fields)
 	if msg, _ := sp.ParseErrorPage(page.Body); msg != cognito.MsgReplayed {

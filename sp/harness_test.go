@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/crewjam/saml"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/ssowiz/ssowiz/sp"
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -47,18 +48,9 @@ var testKeys = sync.OnceValues(func() ([2]*samltest.Key, error) {
 	return ks, nil
 })
 
-// clock is a frozen, settable clock shared by the SP and the test IdP.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type harness struct {
 	t        testing.TB
-	clock    *clock
+	clock    *clockwork.FakeClock
 	dir      string
 	accounts *accounts.Store
 	srv      *sp.Server
@@ -101,7 +93,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, clock: &clock{t: t0}, dir: o.dir, swap: &swapHandler{}}
+	h := &harness{t: t, clock: clockwork.NewFakeClockAt(t0), dir: o.dir, swap: &swapHandler{}}
 	h.idp = &samltest.IdP{Tenant: tenant, BaseURL: idpBase, Key: keys[0], ExtraCerts: o.extraCerts, Now: h.clock.Now}
 	h.idp.SetUser(alice("Alice Example"), nil)
 

@@ -22,19 +22,19 @@ func TestMetadataIsCachedPerOrgForSixHours(t *testing.T) {
 	if n := h.idp.MetadataHits(); n != 1 {
 		t.Fatalf("metadata fetched %d times for two sign-ins, want 1", n)
 	}
-	h.clock.Add(cognito.DefaultMetadataTTL - time.Minute)
+	h.clock.Advance(cognito.DefaultMetadataTTL - time.Minute)
 	h.mustSignIn()
 	if n := h.idp.MetadataHits(); n != 1 {
 		t.Errorf("metadata fetched again before 6 h (%d)", n)
 	}
-	h.clock.Add(2 * time.Minute)
+	h.clock.Advance(2 * time.Minute)
 	h.mustSignIn()
 	if n := h.idp.MetadataHits(); n != 2 {
 		t.Errorf("metadata fetched %d times after 6 h, want 2", n)
 	}
 	// A refresh that fails keeps the cached copy in use.
 	h.idp.SetMetadataDown(true)
-	h.clock.Add(cognito.DefaultMetadataTTL + time.Minute)
+	h.clock.Advance(cognito.DefaultMetadataTTL + time.Minute)
 	h.mustSignIn()
 	if n := h.idp.MetadataHits(); n != 3 {
 		t.Errorf("metadata fetched %d times, want a third (failed) attempt", n)

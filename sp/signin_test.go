@@ -72,7 +72,7 @@ func TestSignInCreatesUserJustInTimeThenUpdatesIt(t *testing.T) {
 	}
 
 	// The second sign-in, with a changed claim, updates the same member.
-	h.clock.Add(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.idp.SetUser(alice("Alice Renamed"), nil)
 	b2, page := h.signIn()
 	if page.URL.String() != appURL+"/" {

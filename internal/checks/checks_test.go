@@ -6,10 +6,13 @@ import (
 
 	"context"
 	"errors"
-	"github.com/ssowiz/ssowiz/sp/accounts"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/ssowiz/ssowiz/sp/accounts"
 
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
@@ -265,7 +268,7 @@ func TestTheMetadataCheckBreaksOnTheCertificateAndTheURLRudderStackHolds(t *test
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name       string
-		change     func(context.Context, *rehearsal, *clock) error
+		change     func(context.Context, *rehearsal, *clockwork.FakeClock) error
 		want       map[string]Status
 		label      string
 		expected   func(*rehearsal) string
@@ -273,7 +276,7 @@ func TestTheMetadataCheckBreaksOnTheCertificateAndTheURLRudderStackHolds(t *test
 	}{
 		{
 			name: "certificate expiring in 20 days",
-			change: func(ctx context.Context, r *rehearsal, c *clock) error {
+			change: func(ctx context.Context, r *rehearsal, c *clockwork.FakeClock) error {
 				return rollCertificate(ctx, r, c.Now().Add(20*24*time.Hour), false)
 			},
 			want:       map[string]Status{IDMetadata: Warn},
@@ -282,7 +285,7 @@ func TestTheMetadataCheckBreaksOnTheCertificateAndTheURLRudderStackHolds(t *test
 		},
 		{
 			name: "certificate expired",
-			change: func(ctx context.Context, r *rehearsal, c *clock) error {
+			change: func(ctx context.Context, r *rehearsal, c *clockwork.FakeClock) error {
 				if err := rollCertificate(ctx, r, c.Now().Add(time.Hour), true); err != nil {
 					return err
 				}
@@ -298,7 +301,7 @@ func TestTheMetadataCheckBreaksOnTheCertificateAndTheURLRudderStackHolds(t *test
 		},
 		{
 			name: "RudderStack holds the tenant's metadata, not the app's",
-			change: func(ctx context.Context, r *rehearsal, _ *clock) error {
+			change: func(ctx context.Context, r *rehearsal, _ *clockwork.FakeClock) error {
 				_, err := r.m.lab.Accounts.UpdateOrg(ctx, r.m.orgID, func(o *accounts.Org) error {
 					o.SSO.MetadataURL, _, _ = strings.Cut(r.m.metadataURL, "?")
 					return nil
@@ -312,7 +315,7 @@ func TestTheMetadataCheckBreaksOnTheCertificateAndTheURLRudderStackHolds(t *test
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+			c := clockwork.NewFakeClockAt(time.Now().UTC().Truncate(time.Second))
 			e := newEnv(t, Options{Now: c.Now})
 			var r *rehearsal
 			rep, err := e.Run(ctx, setup.Default(), RunOptions{afterApply: func(ctx context.Context, rh *rehearsal) error {

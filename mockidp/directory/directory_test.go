@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // testKey is generated once per test binary: RSA key generation is slow
@@ -21,28 +23,10 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return k
 })
 
-// clock is a settable frozen clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 var t0 = time.Date(2025, 6, 2, 15, 4, 5, 0, time.UTC)
 
-func testOptions(dir string) (Options, *clock) {
-	c := &clock{t: t0}
+func testOptions(dir string) (Options, *clockwork.FakeClock) {
+	c := clockwork.NewFakeClockAt(t0)
 	return Options{
 		Dir:    dir,
 		Now:    c.Now,
@@ -52,7 +36,7 @@ func testOptions(dir string) (Options, *clock) {
 }
 
 // newTestDirectory opens an in-memory directory with a tenant "contoso".
-func newTestDirectory(t *testing.T) (*Directory, *clock) {
+func newTestDirectory(t *testing.T) (*Directory, *clockwork.FakeClock) {
 	t.Helper()
 	opts, c := testOptions("")
 	d, err := Open(context.Background(), opts)

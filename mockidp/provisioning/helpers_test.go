@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning/scimtest"
 )
@@ -25,24 +27,6 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return k
 })
 
-// clock is a settable frozen clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 var t0 = time.Date(2025, 6, 2, 15, 4, 5, 0, time.UTC)
 
 const testToken = "rspat_TESTtokenVALUE1234567890"
@@ -55,7 +39,7 @@ type fixture struct {
 	t     testing.TB
 	ctx   context.Context
 	dir   *directory.Directory
-	clock *clock
+	clock *clockwork.FakeClock
 	srv   *scimtest.Server
 	eng   *Engine
 	app   directory.App
@@ -78,7 +62,7 @@ func withConfig(fn func(*Config)) fixtureOpt { return func(f *fixture) { fn(&f.c
 func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: t0}
+	c := clockwork.NewFakeClockAt(t0)
 	d, err := directory.Open(ctx, directory.Options{
 		Now:    c.Now,
 		Rand:   rand.NewChaCha8([32]byte{42}),

@@ -7,23 +7,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func newTestStore(t *testing.T, dir string) (*Store, *fakeClock) {
+func newTestStore(t *testing.T, dir string) (*Store, *clockwork.FakeClock) {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	s, err := Open(context.Background(), Options{Dir: dir, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/ssowiz/ssowiz/sp/accounts"
 )
 
@@ -29,15 +31,6 @@ const publicBase = "https://api.rudderstack.com/scim/v2"
 
 // start is the frozen time of every test's account store.
 var start = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // syncBuffer collects log output from concurrent requests.
 type syncBuffer struct {
@@ -59,7 +52,7 @@ func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return 
 type harness struct {
 	t      testing.TB
 	ctx    context.Context
-	clock  *clock
+	clock  *clockwork.FakeClock
 	store  *accounts.Store
 	org    accounts.Org
 	admin  accounts.User
@@ -81,7 +74,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	for _, f := range opts {
 		f(&o)
 	}
-	h := &harness{t: t, ctx: context.Background(), clock: &clock{t: start}, logs: &syncBuffer{}}
+	h := &harness{t: t, ctx: context.Background(), clock: clockwork.NewFakeClockAt(start), logs: &syncBuffer{}}
 	st, err := accounts.Open(h.ctx, accounts.Options{Dir: o.dir, Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
