@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -65,6 +66,53 @@ type harness struct {
 	clock  *clockwork.FakeClock
 	demo   directory.Demo
 	client *http.Client
+	// logs is the server's log; typed holds every password typed and
+	// every SAMLResponse and cookie the server handed out, none of which
+	// may appear in it.
+	logs  syncBuffer
+	mu    sync.Mutex
+	typed []string
+}
+
+// syncBuffer collects log lines written from concurrent requests.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
+
+// remember adds a credential the log must never hold.
+func (h *harness) remember(secret string) {
+	if len(secret) < 8 {
+		return
+	}
+	h.mu.Lock()
+	h.typed = append(h.typed, secret)
+	h.mu.Unlock()
+}
+
+// checkLogs fails the test if a password, a SAML response or a session
+// cookie reached the log.
+func (h *harness) checkLogs() {
+	logs := h.logs.String()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range h.typed {
+		if strings.Contains(logs, s) {
+			h.t.Errorf("the mock IdP's log repeats a credential (a password, a SAML response or a session cookie)")
+		}
+	}
+	for _, u := range h.demo.Users {
+		if strings.Contains(logs, u.Password) {
+			h.t.Errorf("the mock IdP's log repeats %s's password", u.UPN)
+		}
+	}
 }
 
 func newHarness(t *testing.T) *harness {
@@ -88,11 +136,13 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.srv, err = New(Config{Directory: dir, BaseURL: h.ts.URL, Now: h.clock.Now, Rand: rand.NewChaCha8([32]byte{2})})
+	h.srv, err = New(Config{Directory: dir, BaseURL: h.ts.URL, Now: h.clock.Now, Rand: rand.NewChaCha8([32]byte{2}),
+		Logger: slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	handler = h.srv.Handler()
+	t.Cleanup(h.checkLogs)
 	h.newBrowser()
 	return h
 }
@@ -217,7 +267,14 @@ func (h *harness) read(resp *http.Response) page {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return page{status: resp.StatusCode, header: resp.Header, body: string(b), location: resp.Header.Get("Location")}
+	for _, c := range resp.Cookies() {
+		h.remember(c.Value)
+	}
+	p := page{status: resp.StatusCode, header: resp.Header, body: string(b), location: resp.Header.Get("Location")}
+	for _, f := range p.forms() {
+		h.remember(f.fields.Get("SAMLResponse"))
+	}
+	return p
 }
 
 // form is an HTML form with its fields.
@@ -299,7 +356,12 @@ func (h *harness) typePassword(p page, password string) page {
 	h.t.Helper()
 	f := h.formWith(p, func(f form) bool { return f.id == "passwordForm" })
 	f.fields.Set("passwd", password)
-	return h.postForm(f.action, f.fields)
+	h.remember(password)
+	next := h.postForm(f.action, f.fields)
+	if len(password) >= 8 && strings.Contains(next.body, password) {
+		h.t.Errorf("the page after the password form repeats the password")
+	}
+	return next
 }
 
 // signIn runs a whole SP-initiated sign-in through the account picker.

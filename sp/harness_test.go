@@ -1,7 +1,11 @@
 package sp_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -59,6 +63,7 @@ type harness struct {
 	org      accounts.Org
 	spCfg    sp.Config
 	swap     *swapHandler
+	secrets  *secretGuard
 	// appURL and acsURL are this harness's (the defaults unless the
 	// options put the SP elsewhere).
 	appURL, acsURL string
@@ -93,7 +98,8 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, clock: clockwork.NewFakeClockAt(t0), dir: o.dir, swap: &swapHandler{}}
+	h := &harness{t: t, clock: clockwork.NewFakeClockAt(t0), dir: o.dir, swap: &swapHandler{}, secrets: &secretGuard{t: t}}
+	t.Cleanup(h.secrets.checkLogs)
 	h.idp = &samltest.IdP{Tenant: tenant, BaseURL: idpBase, Key: keys[0], ExtraCerts: o.extraCerts, Now: h.clock.Now}
 	h.idp.SetUser(alice("Alice Example"), nil)
 
@@ -103,7 +109,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 			idpHandler.ServeHTTP(w, r)
 			return
 		}
-		h.swap.ServeHTTP(w, r)
+		h.secrets.serve(h.swap, w, r)
 	}))
 	t.Cleanup(h.ts.Close)
 
@@ -119,6 +125,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 		SCIM:              o.scim,
 		DataDir:           o.dir,
 		Now:               h.clock.Now,
+		Logger:            slog.New(slog.NewTextHandler(&h.secrets.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	h.start()
 
@@ -262,4 +269,112 @@ func (h *harness) sessionCount() int {
 		h.t.Fatal(err)
 	}
 	return n
+}
+
+// secretGuard sits in front of the SP and remembers every credential that
+// passes: each SAMLResponse posted (and the signature values inside it),
+// each cookie the SP sets and each authorization code it issues. No later
+// response body, and no log line, may repeat one.
+type secretGuard struct {
+	t    testing.TB
+	mu   sync.Mutex
+	seen []string
+	logs syncBuffer
+}
+
+// syncBuffer collects log lines written from concurrent requests.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
+
+func (g *secretGuard) add(s string) {
+	if len(s) < 12 { // shorter values are not secrets worth the name and match by chance
+		return
+	}
+	g.mu.Lock()
+	g.seen = append(g.seen, s)
+	g.mu.Unlock()
+}
+
+func (g *secretGuard) all() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.seen...)
+}
+
+func (g *secretGuard) serve(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.Body != nil {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if form, err := url.ParseQuery(string(body)); err == nil {
+			for _, v := range form["SAMLResponse"] {
+				g.add(v)
+				if raw, err := base64.StdEncoding.DecodeString(v); err == nil {
+					for _, sig := range between(string(raw), "SignatureValue>", "</") {
+						g.add(strings.TrimSpace(sig))
+					}
+				}
+			}
+		}
+	}
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	res := rec.Result()
+	for _, c := range res.Cookies() {
+		// The OAuth state travels in the redirect's URL by design; it binds
+		// the callback to this browser but grants nothing.
+		if !strings.Contains(res.Header.Get("Location"), c.Value) {
+			g.add(c.Value)
+		}
+	}
+	if loc, err := url.Parse(res.Header.Get("Location")); err == nil {
+		g.add(loc.Query().Get("code"))
+	}
+	body := rec.Body.Bytes()
+	for _, s := range g.all() {
+		if bytes.Contains(body, []byte(s)) {
+			g.t.Errorf("%s %s: the response body repeats a credential the browser sent or was given", r.Method, r.URL.Path)
+		}
+	}
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+// checkLogs fails the test if any credential seen reached the SP's log.
+func (g *secretGuard) checkLogs() {
+	logs := g.logs.String()
+	for _, s := range g.all() {
+		if strings.Contains(logs, s) {
+			g.t.Errorf("the SP's log repeats a credential (a SAML response, a signature, a cookie or a code)")
+		}
+	}
+}
+
+// between returns every substring of s that starts after open and ends
+// before the next close.
+func between(s, open, close string) []string {
+	var out []string
+	for {
+		_, rest, ok := strings.Cut(s, open)
+		if !ok {
+			return out
+		}
+		v, after, ok := strings.Cut(rest, close)
+		if !ok {
+			return out
+		}
+		out = append(out, v)
+		s = after
+	}
 }

@@ -127,6 +127,16 @@ func (c *scimClient) do(ctx context.Context, method, path string, query url.Valu
 	r.status, r.header = resp.StatusCode, resp.Header
 	r.ex.Status = resp.StatusCode
 	r.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	// A server that echoes the token (in its body or a header) must not
+	// put it in Test Connection's text or the provisioning logs: scrub it
+	// before anything reads, truncates or quotes the reply.
+	r.body = []byte(c.scrub(string(r.body)))
+	for k, vs := range r.header {
+		for i, v := range vs {
+			vs[i] = c.scrub(v)
+		}
+		r.header[k] = vs
+	}
 	if err != nil {
 		r.ex.Detail = c.scrub("reading the response failed: " + transportDetail(err))
 		return r, err
@@ -142,10 +152,22 @@ func (c *scimClient) do(ctx context.Context, method, path string, query url.Valu
 func (c *scimClient) scrub(s string) string { return scrubSecret(s, c.secret) }
 
 func scrubSecret(s, secret string) string {
-	if len(secret) < 4 {
-		return s
+	// The token as typed, and as a server may echo it: without the spaces
+	// around it or a "Bearer " the admin pasted in front of it.
+	for _, v := range []string{secret, strings.TrimSpace(secret), bearerless(secret)} {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
 	}
-	return strings.ReplaceAll(s, secret, "[redacted]")
+	return s
+}
+
+func bearerless(secret string) string {
+	t := strings.TrimSpace(secret)
+	if len(t) > 7 && strings.EqualFold(t[:7], "bearer ") {
+		return strings.TrimSpace(t[7:])
+	}
+	return t
 }
 
 // errorDetail is the SCIM error's detail, or the start of a body that is

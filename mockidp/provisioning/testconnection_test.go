@@ -75,6 +75,15 @@ func TestTestConnectionOutcomes(t *testing.T) {
 		{name: "unreachable", token: testToken, closed: true, code: CodeUnavailable, message: []string{"An error occured while sending the request"}, hint: []string{"could not reach"}},
 		{name: "blank token", token: "", code: CodeCredentialFailure, hint: []string{"Secret Token is blank"}},
 		{name: "Bearer pasted", token: "Bearer " + testToken, code: CodeCredentialFailure, hint: []string{`starts with "Bearer "`}},
+		// A server that echoes the token: Entra's text must not repeat it,
+		// whether it is in the detail, cut by the 2,000-character limit, or
+		// after a "Bearer " the admin pasted.
+		{name: "401 echoing the token", token: testToken, answer: &scimtest.Response{Status: 401, Body: scimErr("401", "bad token "+testToken)}, code: CodeCredentialFailure,
+			message: []string{"bad token [redacted]"}, hint: []string{"The server said: bad token [redacted]"}},
+		{name: "401 echoing the token at the length limit", token: testToken, answer: &scimtest.Response{Status: 401, ContentType: "text/plain", Body: strings.Repeat("x", 1975) + testToken}, code: CodeCredentialFailure,
+			message: []string{"Response Status Code: Unauthorized"}},
+		{name: "401 echoing a pasted Bearer token", token: "Bearer " + testToken, answer: &scimtest.Response{Status: 401, Body: scimErr("401", "bad token "+testToken)}, code: CodeCredentialFailure,
+			message: []string{"bad token [redacted]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,8 +117,8 @@ func TestTestConnectionOutcomes(t *testing.T) {
 			if (len(res.Warnings) > 0) != tt.warn {
 				t.Errorf("warnings = %q", res.Warnings)
 			}
-			if strings.Contains(res.Message+res.Hint, testToken) {
-				t.Error("the token leaked into the result")
+			if all := res.Message + res.Hint + res.Request.Detail; strings.Contains(all, testToken) || strings.Contains(all, testToken[:16]) {
+				t.Error("the token (or its start) leaked into the result")
 			}
 		})
 	}

@@ -36,7 +36,7 @@ func (s *server) authenticate(r *http.Request) (*caller, error) {
 	scheme, token, _ := strings.Cut(strings.TrimSpace(h), " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") {
-		return nil, unauthorized(fmt.Sprintf("The Authorization header uses the %q scheme; SCIM here takes \"Bearer <personal access token>\". %s", scheme, newAdminPAT))
+		return nil, unauthorized(wrongScheme(scheme) + " SCIM here takes \"Bearer <personal access token>\". " + newAdminPAT)
 	}
 	if token == "" {
 		return nil, unauthorized("The Authorization header has no token after \"Bearer\". " + newAdminPAT)
@@ -73,6 +73,32 @@ func (s *server) authenticate(r *http.Request) (*caller, error) {
 		return nil, scim.NewError(http.StatusForbidden, "", strings.Join(reasons, " "))
 	}
 	return &caller{token: a.Token, owner: a.Owner, org: a.Org}, nil
+}
+
+// httpAuthSchemes are the schemes of IANA's HTTP Authentication Scheme
+// Registry (and the common AWS one), lower-cased: the only first words of
+// an Authorization header an error may name, because anything else may be
+// the credential itself, pasted without a scheme.
+var httpAuthSchemes = map[string]string{
+	"basic": "Basic", "digest": "Digest", "dpop": "DPoP", "gnap": "GNAP", "hoba": "HOBA",
+	"mutual": "Mutual", "negotiate": "Negotiate", "ntlm": "NTLM", "oauth": "OAuth",
+	"privatetoken": "PrivateToken", "scram-sha-1": "SCRAM-SHA-1", "scram-sha-256": "SCRAM-SHA-256",
+	"vapid": "vapid", "concealed": "Concealed", "aws4-hmac-sha256": "AWS4-HMAC-SHA256",
+}
+
+// wrongScheme says what is wrong with an Authorization header whose first
+// word is not Bearer, without repeating any of it unless it is a
+// registered scheme name: a header holding only the token (or a token
+// with a typo in "Bearer") must not come back in the 401, which Entra
+// shows in Test Connection and its provisioning logs.
+func wrongScheme(scheme string) string {
+	if name, ok := httpAuthSchemes[strings.ToLower(scheme)]; ok {
+		return fmt.Sprintf("The Authorization header uses the %q scheme;", name)
+	}
+	if strings.HasPrefix(scheme, accounts.TokenPrefix) {
+		return "The Authorization header holds a personal access token without \"Bearer \" before it;"
+	}
+	return "The Authorization header does not start with \"Bearer \" (its value is not repeated here, as it may be a secret);"
 }
 
 func unauthorized(detail string) *scim.Error {

@@ -59,7 +59,9 @@ type harness struct {
 	token  string
 	srv    *httptest.Server
 	logs   *syncBuffer
-	tokens []string // every token made, to check none leaks
+	tokens []string   // every token made, to check none leaks
+	mu     sync.Mutex // guards sent: tests send from many goroutines
+	sent   []string   // the credential of every Authorization header sent
 }
 
 type harnessOptions struct {
@@ -117,11 +119,42 @@ func (h *harness) newToken(ownerID string, role accounts.PATRole, expires *time.
 
 func (h *harness) checkNoTokenLogged() {
 	logs := h.logs.String()
-	for _, tok := range h.tokens {
-		if strings.Contains(logs, tok) || strings.Contains(logs, tok[len(accounts.TokenPrefix)+17:]) {
-			h.t.Errorf("a token (or its secret) appears in the log")
+	for _, secret := range h.secrets() {
+		if strings.Contains(logs, secret) {
+			h.t.Errorf("a credential (or a token's secret) appears in the log")
 		}
 	}
+}
+
+// secrets is every string no response or log line may hold: each token
+// made, its secret part alone, and the credential part of every
+// Authorization header sent, whatever its scheme.
+func (h *harness) secrets() []string {
+	var out []string
+	for _, tok := range h.tokens {
+		out = append(out, tok, tok[len(accounts.TokenPrefix)+17:])
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append(out, h.sent...)
+}
+
+// credential is the part of an Authorization header that may be secret:
+// what follows the scheme, or the whole value when it has no scheme.
+// Values too short to mean anything are left out, so the check does not
+// trip on ordinary words.
+func credential(header string) string {
+	header = strings.TrimSpace(header)
+	if _, rest, ok := strings.Cut(header, " "); ok {
+		header = strings.TrimSpace(rest)
+	}
+	if first, rest, ok := strings.Cut(header, " "); ok && strings.EqualFold(first, "Bearer") {
+		header = strings.TrimSpace(rest)
+	}
+	if len(header) < 8 {
+		return ""
+	}
+	return header
 }
 
 // response is an HTTP answer with its body read.
@@ -187,9 +220,21 @@ func (h *harness) do(r req) response {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	for _, tok := range h.tokens {
-		if bytes.Contains(data, []byte(tok)) {
-			h.t.Errorf("%s %s: the response body repeats a token", r.method, r.path)
+	if cred := credential(hr.Header.Get("Authorization")); cred != "" {
+		h.mu.Lock()
+		h.sent = append(h.sent, cred)
+		h.mu.Unlock()
+	}
+	for _, secret := range h.secrets() {
+		if bytes.Contains(data, []byte(secret)) {
+			h.t.Errorf("%s %s: the response body repeats a credential", r.method, r.path)
+		}
+		for k, vs := range res.Header {
+			for _, v := range vs {
+				if strings.Contains(v, secret) {
+					h.t.Errorf("%s %s: the response header %s repeats a credential", r.method, r.path, k)
+				}
+			}
 		}
 	}
 	return response{status: res.StatusCode, header: res.Header, body: data}

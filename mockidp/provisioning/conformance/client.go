@@ -83,7 +83,10 @@ func (c *client) send(ctx context.Context, method, path string, query url.Values
 	a := answer{status: resp.StatusCode, header: resp.Header}
 	a.body, a.err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	x.Status, x.ContentType = resp.StatusCode, resp.Header.Get("Content-Type")
-	x.Response = scrub(cut(string(a.body), 2000), c.token)
+	// Scrub before anything quotes or cuts the body: a server that echoes
+	// the token must not put it (or its start) in the report.
+	a.body = []byte(scrub(scrub(string(a.body), c.token), token))
+	x.Response = cut(string(a.body), 2000)
 	*c.rec = append(*c.rec, x)
 	return a
 }
