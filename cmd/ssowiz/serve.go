@@ -7,12 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssowiz/ssowiz/internal/lab"
+	"github.com/ssowiz/ssowiz/internal/store"
 )
 
 // Default listen addresses: loopback only, since the mocks are not
@@ -25,6 +28,7 @@ const (
 func newServeCmd(e *env) *cobra.Command {
 	var opts struct {
 		idpAddr, spAddr, data string
+		secretsFile           string
 		json, verbose         bool
 		provision             bool
 		provisionInterval     time.Duration
@@ -41,9 +45,15 @@ Tenant URL and the Org Admin's token). With --provision, Entra's provisioning
 engine runs too: assigned users are created in RudderStack at once and kept
 in sync every --provision-interval.
 
-State is kept in memory unless --data names a directory.`,
+State is kept in memory unless --data names a directory.
+
+What it prints, and --json too, holds secrets: a live Admin personal access
+token of the mock RudderStack and the demo users' passwords. Where output is
+kept (CI logs, say), use --secrets-file FILE: the token and the passwords go
+to FILE, readable by you only (mode 0600), and stdout names the file instead.`,
 		Example: `  ssowiz serve
   ssowiz serve --data ./.ssowiz --json
+  ssowiz serve --json --secrets-file ./secrets.json   # CI: no secret on stdout
   ssowiz serve --provision --provision-interval 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -55,6 +65,16 @@ State is kept in memory unless --data names a directory.`,
 			ctx := cmd.Context()
 			if opts.provisionInterval < 0 {
 				return badInput(fmt.Errorf("--provision-interval %s is negative", opts.provisionInterval))
+			}
+			if opts.secretsFile != "" {
+				if fi, err := os.Stat(opts.secretsFile); err == nil && fi.IsDir() {
+					return badInput(fmt.Errorf("--secrets-file %s is a directory; name a file, such as %s", opts.secretsFile, filepath.Join(opts.secretsFile, "secrets.json")))
+				}
+			}
+			if opts.data != "" {
+				if w := store.DirWarning(opts.data); w != "" {
+					fmt.Fprintln(e.stderr, "ssowiz: warning: "+w)
+				}
 			}
 			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval})
@@ -71,7 +91,18 @@ State is kept in memory unless --data names a directory.`,
 			if err := waitReady(ctx, l); err != nil {
 				return failed(err)
 			}
-			info := l.Info()
+			info := servedInfo{Info: l.Info()}
+			if opts.secretsFile != "" {
+				if err := writeSecrets(opts.secretsFile, info.Info); err != nil {
+					return failed(err)
+				}
+				if opts.data == "" {
+					// In memory, the token and passwords die with the
+					// process: so does the file.
+					defer os.Remove(opts.secretsFile)
+				}
+				info = info.withoutSecrets(opts.secretsFile)
+			}
 			if opts.json {
 				enc := json.NewEncoder(e.stdout)
 				if err := enc.Encode(info); err != nil {
@@ -93,7 +124,8 @@ State is kept in memory unless --data names a directory.`,
 	f.StringVar(&opts.idpAddr, "idp-addr", defaultIDPAddr, "listen address of the mock Entra ID")
 	f.StringVar(&opts.spAddr, "sp-addr", defaultSPAddr, "listen address of the mock RudderStack")
 	f.StringVar(&opts.data, "data", "", "directory that keeps state across restarts (default: in memory)")
-	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, admin token and demo users when ready")
+	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, the live admin token and the demo users' passwords when ready")
+	f.StringVar(&opts.secretsFile, "secrets-file", "", "write the admin token and the demo passwords to `FILE` (mode 0600) instead of stdout")
 	f.BoolVar(&opts.provision, "provision", false, "run Entra's provisioning engine: create and update assigned users in RudderStack over SCIM")
 	f.DurationVar(&opts.provisionInterval, "provision-interval", 0, "time between provisioning cycles (default 40m, as Entra's)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")
@@ -122,7 +154,77 @@ func waitReady(ctx context.Context, l *lab.Lab) error {
 	return nil
 }
 
-func printInfo(w io.Writer, info lab.Info, data string, provision bool) {
+// servedInfo is what serve prints: the lab's details, and where the
+// secrets went when they are not printed.
+type servedInfo struct {
+	lab.Info
+	// SecretsFile is the --secrets-file holding admin_pat and the
+	// passwords, which are then empty here.
+	SecretsFile string `json:"secrets_file,omitempty"`
+}
+
+// withoutSecrets blanks the token and the passwords and names the file
+// that holds them.
+func (s servedInfo) withoutSecrets(file string) servedInfo {
+	s.SecretsFile = file
+	s.AdminPAT = ""
+	users := make([]lab.User, len(s.Users))
+	for i, u := range s.Users {
+		u.Password = ""
+		users[i] = u
+	}
+	s.Users = users
+	return s
+}
+
+// secretsDoc is the --secrets-file's content.
+type secretsDoc struct {
+	AdminPAT string       `json:"admin_pat"`
+	Users    []secretUser `json:"users"`
+}
+
+type secretUser struct {
+	UPN      string `json:"upn"`
+	Password string `json:"password"`
+}
+
+// writeSecrets writes the admin token and the demo passwords to path,
+// readable by its owner only. The file is written whole under a temporary
+// name (os.CreateTemp makes it 0600) and renamed, so a reader never sees
+// half of it and a file that was there with a wider mode is replaced, not
+// reused.
+func writeSecrets(path string, info lab.Info) error {
+	doc := secretsDoc{AdminPAT: info.AdminPAT, Users: []secretUser{}}
+	for _, u := range info.Users {
+		doc.Users = append(doc.Users, secretUser{UPN: u.UPN, Password: u.Password})
+	}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("--secrets-file: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("--secrets-file %s: %w", path, err)
+	}
+	defer os.Remove(f.Name()) // after a successful rename, there is nothing to remove
+	if err := f.Chmod(store.FileMode); err != nil {
+		f.Close()
+		return fmt.Errorf("--secrets-file %s: %w", path, err)
+	}
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("--secrets-file %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--secrets-file %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("--secrets-file %s: %w", path, err)
+	}
+	return nil
+}
+
+func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 	fmt.Fprintf(w, "ssowiz is serving a mock Entra ID tenant (%s) and a mock RudderStack.\n\n", info.TenantDomain)
 	fmt.Fprintf(w, "Sign in here, as RudderStack users do:\n  %s\n\n", info.SPLoginURL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -136,7 +238,10 @@ func printInfo(w io.Writer, info lab.Info, data string, provision bool) {
 	if info.SCIMBaseURL != "" {
 		fmt.Fprintf(tw, "  SCIM Tenant URL\t%s\n", info.SCIMBaseURL)
 	}
-	if info.AdminPAT != "" {
+	switch {
+	case info.SecretsFile != "":
+		fmt.Fprintf(tw, "  Admin personal access token\tin %s\n", info.SecretsFile)
+	case info.AdminPAT != "":
 		fmt.Fprintf(tw, "  Admin personal access token\t%s\n", info.AdminPAT)
 	}
 	tw.Flush()
@@ -148,9 +253,16 @@ func printInfo(w io.Writer, info lab.Info, data string, provision bool) {
 		if u.Assigned {
 			assigned = "yes"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.UPN, u.Password, assigned, u.Purpose)
+		password := u.Password
+		if info.SecretsFile != "" {
+			password = "(in the secrets file)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.UPN, password, assigned, u.Purpose)
 	}
 	tw.Flush()
+	if info.SecretsFile != "" {
+		fmt.Fprintf(w, "\nThe admin token and the passwords are in %s (readable by you only).\n", info.SecretsFile)
+	}
 	if provision {
 		fmt.Fprintln(w, "\nProvisioning is on: assigned users are created in RudderStack over SCIM.")
 	} else {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -34,8 +36,15 @@ func (s *syncBuffer) String() string {
 // its stdout once the first line is complete.
 func startServe(t *testing.T, args ...string) (stdout *syncBuffer, stop func() int) {
 	t.Helper()
+	stdout, _, stop = startServeStderr(t, args...)
+	return stdout, stop
+}
+
+// startServeStderr is startServe that also returns stderr.
+func startServeStderr(t *testing.T, args ...string) (stdout, stderr *syncBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--idp-addr", "127.0.0.1:0", "--sp-addr", "127.0.0.1:0"}, args...),
@@ -64,7 +73,7 @@ func startServe(t *testing.T, args ...string) (stdout *syncBuffer, stop func() i
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Cleanup(func() { cancel() })
-	return stdout, stop
+	return stdout, stderr, stop
 }
 
 func TestServeJSONIsReadyAndStopsCleanly(t *testing.T) {
@@ -148,4 +157,134 @@ func TestServeRefusesABusyPort(t *testing.T) {
 		t.Fatalf("busy port: exit %d, stderr %q; want exit 1 naming --sp-addr", code, errOut.String())
 	}
 	stop()
+}
+
+// With --secrets-file, neither the token nor a password reaches stdout:
+// they are in a 0600 file, which works, and which goes away with an
+// in-memory lab.
+func TestServeSecretsFileKeepsSecretsOffStdout(t *testing.T) {
+	for _, asJSON := range []bool{true, false} {
+		t.Run(map[bool]string{true: "json", false: "text"}[asJSON], func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "secrets.json")
+			// A file left with a wider mode is replaced by a 0600 one.
+			if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"--secrets-file", path}
+			if asJSON {
+				args = append(args, "--json")
+			}
+			stdout, stop := startServe(t, args...)
+			deadline := time.Now().Add(10 * time.Second)
+			for !asJSON && !strings.Contains(stdout.String(), "Press Ctrl-C to stop.") && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if perm := fi.Mode().Perm(); perm != 0o600 {
+				t.Errorf("secrets file mode %04o, want 0600", perm)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var secrets struct {
+				AdminPAT string `json:"admin_pat"`
+				Users    []struct{ UPN, Password string }
+			}
+			if err := json.Unmarshal(data, &secrets); err != nil {
+				t.Fatalf("secrets file is not JSON: %v", err)
+			}
+			if !strings.HasPrefix(secrets.AdminPAT, "rspat_") || len(secrets.Users) < 5 {
+				t.Fatalf("secrets file lacks the token or the users: %s", data)
+			}
+			out := stdout.String()
+			for _, u := range secrets.Users {
+				if u.Password == "" || strings.Contains(out, u.Password) {
+					t.Errorf("%s: password missing from the file or printed on stdout", u.UPN)
+				}
+				if !strings.Contains(out, u.UPN) {
+					t.Errorf("stdout should still list %s", u.UPN)
+				}
+			}
+			if strings.Contains(out, secrets.AdminPAT) || strings.Contains(out, secrets.AdminPAT[len("rspat_"):]) {
+				t.Error("the admin token is on stdout")
+			}
+			if !strings.Contains(out, path) {
+				t.Errorf("stdout does not say where the secrets are:\n%s", out)
+			}
+			if asJSON {
+				var info struct {
+					SecretsFile string `json:"secrets_file"`
+					SCIMBaseURL string `json:"scim_base_url"`
+				}
+				line, _, _ := strings.Cut(out, "\n")
+				if err := json.Unmarshal([]byte(line), &info); err != nil || info.SecretsFile != path {
+					t.Fatalf("secrets_file = %q (%v)", info.SecretsFile, err)
+				}
+				// The token in the file is the live one.
+				req, _ := http.NewRequest(http.MethodGet, info.SCIMBaseURL+"/Users", nil)
+				req.Header.Set("Authorization", "Bearer "+secrets.AdminPAT)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("the file's token: SCIM answered %s", resp.Status)
+				}
+			}
+			if code := stop(); code != exitOK {
+				t.Fatalf("exit %d", code)
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Errorf("the secrets of an in-memory lab outlive it (stat: %v)", err)
+			}
+		})
+	}
+}
+
+func TestServeSecretsFileThatIsADirectory(t *testing.T) {
+	dir := t.TempDir()
+	var errOut syncBuffer
+	code := run(context.Background(), []string{"serve", "--idp-addr", "127.0.0.1:0", "--sp-addr", "127.0.0.1:0", "--secrets-file", dir},
+		newEnv(strings.NewReader(""), io.Discard, &errOut))
+	if code != exitBadArgs || !strings.Contains(errOut.String(), "is a directory") {
+		t.Fatalf("exit %d, stderr %q; want a usage error saying it is a directory", code, errOut.String())
+	}
+}
+
+// A data directory others can read gets a warning; its files are 0600
+// whatever its mode.
+func TestServeDataFilesAreOwnerOnly(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, stop := startServeStderr(t, "--json", "--data", dir)
+	if !strings.Contains(stderr.String(), "warning: the data directory "+dir) || !strings.Contains(stderr.String(), "chmod 700") {
+		t.Errorf("no warning for a 0755 data directory; stderr:\n%s", stderr.String())
+	}
+	check := func() {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 0 {
+			t.Fatal("nothing in the data directory")
+		}
+		for _, e := range entries {
+			fi, _ := e.Info()
+			if fi != nil && fi.Mode().Perm()&0o077 != 0 {
+				t.Errorf("%s has mode %04o", e.Name(), fi.Mode().Perm())
+			}
+		}
+	}
+	check() // while running: the databases with their WAL and SHM files
+	if code := stop(); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	check()
 }

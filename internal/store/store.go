@@ -106,12 +106,68 @@ func dsnFor(opts Options) (string, error) {
 	// NORMAL sync is enough for that (only power loss could drop the tail).
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// A revoked token or a replaced password is overwritten on delete,
+	// not left readable in the file's free pages.
+	q.Add("_pragma", "secure_delete(1)")
 	path := filepath.Join(opts.Dir, opts.Name+".db")
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", fmt.Errorf("store: resolve %s: %w", path, err)
 	}
+	if err := ownerOnly(abs); err != nil {
+		return "", err
+	}
 	return "file:" + strings.ReplaceAll(abs, "?", "%3F") + "?" + q.Encode(), nil
+}
+
+// FileMode is the mode of every database file: they hold tokens and
+// passwords, so only their owner may read them, whatever the directory's
+// mode or the umask.
+const FileMode os.FileMode = 0o600
+
+// ownerOnly makes the database file, and its -wal and -shm companions if
+// they exist, readable by the owner only. The database file is created
+// here, empty (which SQLite takes as a new database), because SQLite makes
+// a new file 0644 and gives the -wal and -shm files it creates later the
+// database file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if fi.Mode().Perm() != FileMode {
+			if err := os.Chmod(p, FileMode); err != nil {
+				return fmt.Errorf("store: make %s readable by its owner only (chmod 600 it): %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// DirWarning returns a warning to show when the data directory dir can be
+// read or entered by other users, and "" when it cannot (or does not exist
+// yet: Open creates it 0700). The database files are 0600 either way, but
+// other users could still see their names and anything else put there.
+func DirWarning(dir string) string {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return ""
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Sprintf("the data directory %s can be read by other users (mode %04o); it holds the demo passwords and a live admin token. Run: chmod 700 %s", dir, perm, dir)
+	}
+	return ""
 }
 
 // Migrate applies, in order, each migration newer than the database's

@@ -168,6 +168,12 @@ func (d *Directory) Seed(ctx context.Context, opts SeedOptions) (Demo, error) {
 			pw, _ := d.demoGet(ctx, "password:"+du.ObjectID)
 			if _, err := d.VerifyPassword(ctx, u.UserPrincipalName, pw); err == nil {
 				du.Password = pw
+			} else if pw != "" && errors.Is(err, ErrBadPassword) {
+				// The password was changed some other way: the demo one
+				// opens nothing now, so it is not kept.
+				if err := d.demoDelete(ctx, "password:"+du.ObjectID); err != nil {
+					return Demo{}, err
+				}
 			}
 			if du.Assigned, err = d.IsAssigned(ctx, app.AppID, du.ObjectID); err != nil {
 				return Demo{}, err
@@ -303,6 +309,14 @@ func (d *Directory) demoGet(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
+// demoDelete forgets a demo record, such as a password no longer in use.
+func (d *Directory) demoDelete(ctx context.Context, key string) error {
+	if _, err := d.db.ExecContext(ctx, `DELETE FROM demo WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("forget demo %s: %w", strings.SplitN(key, ":", 2)[0], err)
+	}
+	return nil
+}
+
 func (d *Directory) demoSet(ctx context.Context, key, value string) error {
 	_, err := d.db.ExecContext(ctx, `INSERT INTO demo (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
@@ -313,7 +327,8 @@ func (d *Directory) demoSet(ctx context.Context, key, value string) error {
 
 // demoPassword makes a readable password that meets Entra's policy, such
 // as "Demo-kqzp-4821". It is stored in the demo table so `serve` can print
-// it again after a restart; this is demo data on loopback.
+// it again after a restart, and only while it is the user's password:
+// SetPassword and a permanent deletion forget it.
 func demoPassword(r io.Reader) (string, error) {
 	var b [8]byte
 	if _, err := io.ReadFull(r, b[:]); err != nil {

@@ -1,7 +1,11 @@
 package directory
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -162,5 +166,51 @@ func TestSeedIsIdempotentAcrossReopen(t *testing.T) {
 	third, _ := d.Seed(ctx, rehearsal)
 	if third.Users[2].Password != "" {
 		t.Error("a stale demo password was reported")
+	}
+}
+
+// Only what must be kept is kept: a demo password leaves the database (and
+// its file) once it no longer opens the account.
+func TestDemoPasswordsAreForgottenWhenTheyStopWorking(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts, _ := testOptions(dir)
+	d, err := Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := d.Seed(ctx, rehearsal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, gone, kept := demo.Users[0], demo.Users[2], demo.Users[1]
+	if err := d.SetPassword(ctx, changed.ObjectID, "Changed-1234"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SoftDeleteUser(ctx, gone.ObjectID); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.HardDeleteUser(ctx, gone.ObjectID); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []DemoUser{changed, gone} {
+		if _, err := d.demoGet(ctx, "password:"+u.ObjectID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s's demo password is still stored (err %v)", u.UPN, err)
+		}
+	}
+	if pw, err := d.demoGet(ctx, "password:"+kept.ObjectID); err != nil || pw != kept.Password {
+		t.Errorf("a working demo password was dropped: %q, %v", pw, err)
+	}
+	d.Close()
+	for _, name := range []string{StoreName + ".db", StoreName + ".db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, u := range []DemoUser{changed, gone} {
+			if bytes.Contains(b, []byte(u.Password)) {
+				t.Errorf("%s still holds %s's old demo password", name, u.UPN)
+			}
+		}
 	}
 }

@@ -233,6 +233,11 @@ func (d *Directory) SetPassword(ctx context.Context, objectID, password string) 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("user %s: %w", objectID, ErrNotFound)
 	}
+	// The demo password printed by `serve` no longer opens the account;
+	// keep no copy of it.
+	if err := d.demoDelete(ctx, "password:"+objectID); err != nil {
+		return err
+	}
 	d.log.Info("password reset", "user", objectID)
 	return nil
 }
@@ -437,6 +442,8 @@ func (d *Directory) HardDeleteUser(ctx context.Context, objectID string) error {
 			`UPDATE group_members SET removed = 1, change_seq = ?1 WHERE user_id = ?2 AND removed = 0`,
 			`UPDATE assignments SET removed = 1, change_seq = ?1 WHERE principal_id = ?2 AND removed = 0`,
 			`UPDATE users SET manager_id = '', change_seq = ?1 WHERE manager_id = ?2`,
+			// A demo password of a user gone for good opens nothing.
+			`DELETE FROM demo WHERE key = 'password:' || ?2 AND ?1 IS NOT NULL`,
 		}
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s, seq, u.ObjectID); err != nil {
