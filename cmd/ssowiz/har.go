@@ -36,7 +36,12 @@ func newHarAnalyzeCmd(e *env) *cobra.Command {
 every SAMLRequest and SAMLResponse, and say what went wrong and which field to fix.
 FILE "-" reads standard input. Exit 0: no problem; 1: a problem was found; 2: the
 file is not a HAR (or another input is wrong). --json prints the documented report
-shape (internal/har/README.md).`,
+shape (internal/har/README.md).
+
+The Reply URL and start URL are learned from the HAR when it shows them (the
+AuthnRequest, Cognito's host, the app's /sso page); give --reply-url and
+--start-url when it does not and your app's differ from RudderStack's, for
+example for a HAR of an IdP-initiated sign-in against another SP.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -73,8 +78,9 @@ shape (internal/har/README.md).`,
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.StringVar(&metadata, "metadata", "", "IdP metadata `FILE|URL` (the App Federation Metadata URL RudderStack has) to compare signing certificates with")
 	f.StringVar(&opts.EntityID, "entity-id", har.DefaultEntityID, "the SP's Identifier (Entity ID), expected as the Audience")
-	f.StringVar(&opts.ACSURL, "reply-url", har.DefaultACSURL, "the SP's Reply URL (Assertion Consumer Service URL)")
-	f.StringVar(&opts.StartURL, "start-url", har.DefaultStartURL, "where users must start signing in")
+	f.StringVar(&opts.ACSURL, "reply-url", "", "the SP's Reply URL (Assertion Consumer Service URL) `URL`; default: the one the HAR shows "+
+		"(the AuthnRequest's, or Cognito's host + /saml2/idpresponse), else "+har.DefaultACSURL+" (a capture of `ssowiz serve` on 127.0.0.1 is judged by its own URLs)")
+	f.StringVar(&opts.StartURL, "start-url", "", "where users must start signing in, `URL`; default: the app's /sso the HAR shows, else "+har.DefaultStartURL)
 	return cmd
 }
 

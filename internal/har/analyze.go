@@ -43,6 +43,10 @@ type Options struct {
 	// MaxSkew is how far a SAML IssueInstant may be from the HAR's clock
 	// before it counts as clock skew. Default 3 minutes.
 	MaxSkew time.Duration
+
+	// acsGuessed is true when ACSURL is the guide's default: neither
+	// given nor learned from the HAR.
+	acsGuessed bool
 }
 
 func (o Options) withDefaults() Options {
@@ -69,7 +73,7 @@ func (o Options) withDefaults() Options {
 // part of a flow are decoded; bodies of the others are skipped. An input
 // that is not a HAR gives an error wrapping ErrNotHAR.
 func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
-	opts = opts.withDefaults()
+	given := opts
 	var relevant []*entryFacts
 	examined := 0
 	meta, err := scan(r, func(idx int, raw jsontext.Value) error {
@@ -119,6 +123,7 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		}
 		return a.Before(b)
 	})
+	opts = learnURLs(given, relevant).withDefaults()
 	n := 0
 	for _, group := range groupFlows(relevant) {
 		if !isSSOFlow(group) {
@@ -141,6 +146,43 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	}
 	rep.Problem = len(rep.Diagnoses) > 0
 	return rep, nil
+}
+
+// learnURLs fills in the SP's Reply URL and start URL that were not given
+// from what the HAR shows: an AuthnRequest's AssertionConsumerServiceURL,
+// the host that served Cognito's /oauth2/authorize, the app's /sso page. A
+// HAR of a local rehearsal (`ssowiz serve` on 127.0.0.1) is so judged by
+// its own URLs, not the production ones.
+func learnURLs(o Options, entries []*entryFacts) Options {
+	var acs, authorizeHost, start string
+	for _, f := range entries {
+		for _, m := range f.messages {
+			if m.param == "SAMLRequest" && m.msg != nil && m.msg.ACSURL != "" && acs == "" {
+				acs = m.msg.ACSURL
+			}
+		}
+		base := f.u.Scheme + "://" + f.u.Host
+		if f.u.Host == "" {
+			continue
+		}
+		if contains(f.steps, StepAuthorize) && authorizeHost == "" {
+			authorizeHost = base
+		}
+		if contains(f.steps, StepStart) && start == "" {
+			start = base + strings.TrimSuffix(f.u.Path, "/")
+		}
+	}
+	if acs == "" && authorizeHost != "" {
+		acs = authorizeHost + "/saml2/idpresponse"
+	}
+	if o.ACSURL == "" {
+		o.ACSURL = acs
+		o.acsGuessed = acs == ""
+	}
+	if o.StartURL == "" {
+		o.StartURL = start
+	}
+	return o
 }
 
 // CaptureAdvice tells an admin how to capture a HAR of the sign-in (the
@@ -317,7 +359,7 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 	}
 	fl.Outcome = OutcomeIncomplete
 	for _, f := range group {
-		if contains(f.steps, StepLanding) && len(f.spErrors) == 0 && f.u.Query().Has("code") {
+		if contains(f.steps, StepLanding) && len(f.spErrors) == 0 && f.u.Query().Has("code") && f.status < 400 {
 			fl.Outcome = OutcomeSignedIn
 		}
 	}

@@ -323,3 +323,44 @@ func TestAnalyzeIgnoresWhatIsNotASignInToTheApp(t *testing.T) {
 		t.Errorf("the second /sso is not part of the flow: %+v", rep.Flows[0].Steps)
 	}
 }
+
+// TestLocationOnlyOnRedirects: a Location header on a response that is not
+// a redirect (chrome-har writes one) draws no redirect arrow.
+func TestLocationOnlyOnRedirects(t *testing.T) {
+	h := hartest.Flow{}.Build()
+	marked := -1
+	for i := range h.Log.Entries {
+		e := &h.Log.Entries[i]
+		if e.Response.Status == 200 && strings.HasSuffix(e.Request.URL, "/sso") {
+			e.Response.Headers = append(e.Response.Headers, har.NameValue{Name: "location", Value: "https://app.rudderstack.com/elsewhere"})
+			e.Response.RedirectURL = "https://app.rudderstack.com/elsewhere"
+			marked = i
+		}
+	}
+	if marked < 0 {
+		t.Fatal("the fixture has no 200 /sso page")
+	}
+	var buf bytes.Buffer
+	if err := har.Write(&buf, h); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzeBytes(t, buf.Bytes(), har.Options{})
+	for _, st := range rep.Flows[0].Steps {
+		if st.Entry == marked && st.Location != "" {
+			t.Fatalf("entry %d (status %d) has a redirect arrow to %s", marked, st.Status, st.Location)
+		}
+	}
+	if rep.Flows[0].Outcome != har.OutcomeSignedIn {
+		t.Fatalf("outcome %s", rep.Flows[0].Outcome)
+	}
+}
+
+// TestAADSTSMessageWhole: the message is limited after its HTML entities
+// are decoded, and never cut inside a word.
+func TestAADSTSMessageWhole(t *testing.T) {
+	rep := analyzeBytes(t, hartest.Flow{EntraError: "50105"}.Bytes(), har.Options{})
+	msg := hartest.EntraMessage("50105")
+	if len(rep.Diagnoses) == 0 || !strings.HasSuffix(rep.Diagnoses[0].Detail, msg) {
+		t.Fatalf("the diagnosis does not end with Entra's whole message %q: %+v", msg, rep.Diagnoses)
+	}
+}

@@ -120,6 +120,11 @@ func cognitoRemedy(msg string, o Options) (title, remedy string) {
 		return "The response is too large for RudderStack", entraClaim + ": remove the groups claim and other large claims; RudderStack needs only Email and LastName."
 	case strings.Contains(msg, "Status is not Success"):
 		return "Entra answered with an error status", "Look for the AADSTS code in the SAML response's status above and fix what it names under " + entraApp + "."
+	case strings.Contains(msg, "started in another browser"), strings.Contains(msg, "invalid_state"):
+		return "The sign-in ended in another browser than it started in", fmt.Sprintf("The app ties a sign-in to the browser that started it (its state cookie), "+
+			"so a sign-in link (Cognito's or Entra's) opened elsewhere, bookmarked or shared cannot finish. Start again at %s in this browser.", o.StartURL)
+	case strings.Contains(msg, "link has expired or has already been used"):
+		return "The sign-in link was used already", fmt.Sprintf("Start again at %s instead of reloading or going back.", o.StartURL)
 	case strings.Contains(msg, "Login option is not available"):
 		return "RudderStack has no SSO connection for this sign-in", "Ask RudderStack to check the SSO connection for your email domain (they set it up from your App Federation Metadata URL)."
 	}
@@ -266,8 +271,32 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		})
 	}
 
+	// A launch from Entra that ended with a GET of the Reply URL: the
+	// Sign on URL is the Reply URL (or the tile's link was used as one).
+	var acsGets []int
+	for _, f := range group {
+		if f.acsGet {
+			acsGets = append(acsGets, f.idx)
+		}
+	}
+	launched := has(StepLaunch)
+	if len(acsGets) > 0 {
+		how := "Entra sent the browser to the Reply URL with a GET"
+		if launched {
+			how = "The sign-in was launched from Entra (the My Apps tile, its User access URL or the Test button), and Entra sent the browser to the Reply URL with a GET"
+		}
+		add(Diagnosis{
+			ID: DiagSignOnURL, Title: "The app was launched at its Reply URL instead of its sign-in page",
+			Detail: how + ": the Reply URL only takes a SAMLResponse by POST, so RudderStack refused it. " +
+				"The Reply URL itself is right; the launch used it as the Sign on URL.",
+			Remediation: fmt.Sprintf("%s → Sign on URL: set it to %s (not the Reply URL), so the tile starts the sign-in at RudderStack; "+
+				"or start at %s.", entraBasic, o.StartURL, o.StartURL),
+			Entries: acsGets,
+		})
+	}
+
 	// Did it start at /sso?
-	if !has(StepStart) && !idpInitiated && (has(StepAuthorize) || has(StepIdPRequest) || has(StepACS)) {
+	if !has(StepStart) && !idpInitiated && (has(StepAuthorize) || has(StepIdPRequest) || has(StepACS) || launched) {
 		add(Diagnosis{
 			ID: DiagNotAtSSO, Title: "The flow did not start at " + o.StartURL,
 			Detail:      fmt.Sprintf("The first step is %s (entry %d), not the app's /sso page.", strings.Join(group[0].steps, "+"), group[0].idx),
@@ -307,6 +336,11 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		expectedACS := o.ACSURL
 		if req != nil && req.ACSURL != "" {
 			expectedACS = req.ACSURL
+		} else if o.acsGuessed && posted != "" && isLoopback(posted) {
+			// A local rehearsal: nothing in the HAR says the production
+			// Reply URL applies, and advice to use it would break the
+			// setup. The response must still be addressed where it went.
+			expectedACS = posted
 		}
 		var bad []string
 		if posted != "" && posted != expectedACS {
@@ -439,6 +473,8 @@ func cognitoExplained(msg string, d Diagnosis) bool {
 			strings.Contains(msg, "An error was encountered with the requested page")
 	case DiagCertificate:
 		return strings.Contains(msg, "signature is invalid")
+	case DiagSignOnURL:
+		return strings.Contains(msg, "An error was encountered with the requested page") || strings.Contains(msg, "to a GET")
 	}
 	return false
 }
@@ -499,6 +535,16 @@ func postedTo(m *Message, group []*entryFacts) (target string, at, firstSeen tim
 		}
 	}
 	return target, time.Time{}, firstSeen
+}
+
+// isLoopback reports whether a URL's host is this machine.
+func isLoopback(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 
 func earliestOf(vals ...string) (time.Time, bool) {

@@ -2,8 +2,11 @@ package har
 
 import (
 	"bytes"
+	"fmt"
 	"html"
+	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,6 +35,10 @@ var markers = [][]byte{
 	[]byte("Required String"),
 	[]byte("An error was encountered"),
 	[]byte("Something went wrong"),
+	[]byte("/signin/"),
+	[]byte("idpinitiated"),
+	[]byte("error-message"),
+	[]byte("errorMessage"),
 }
 
 // mayMatter reports whether a raw entry can hold part of an SSO flow.
@@ -171,6 +178,7 @@ func escaped(raw []byte, i int) bool {
 
 // Step kinds of an SSO flow, in the order they happen.
 const (
+	StepLaunch      = "launch"       // Entra's My Apps tile or Test button
 	StepStart       = "start"        // the app's /sso page
 	StepAuthorize   = "authorize"    // Cognito's /oauth2/authorize
 	StepIdPRequest  = "idp-request"  // the AuthnRequest reaching Entra
@@ -183,7 +191,7 @@ const (
 )
 
 var stepRank = map[string]int{
-	StepStart: 0, StepAuthorize: 1, StepIdPRequest: 2, StepSignIn: 3, StepIdPError: 3,
+	StepLaunch: 0, StepStart: 0, StepAuthorize: 1, StepIdPRequest: 2, StepSignIn: 3, StepIdPError: 3,
 	StepIdPResponse: 4, StepACS: 5, StepSPError: 6, StepLanding: 6,
 }
 
@@ -226,10 +234,15 @@ type entryFacts struct {
 	formField map[string]bool
 	// acsRelayState says whether a SAMLResponse post carried RelayState.
 	acsRelayState bool
+	// acsGet is a GET of the SP's ACS (no SAMLResponse): what a My Apps
+	// tile does when the Sign on URL is the Reply URL.
+	acsGet bool
 }
 
 var (
-	aadstsRE = regexp.MustCompile(`AADSTS(\d{5,8})(?::|\s)\s*([^"<\r\n]{0,400})`)
+	// aadstsRE takes the message up to the end of its markup; the
+	// length limit applies after HTML entities are decoded (cleanMessage).
+	aadstsRE = regexp.MustCompile(`AADSTS(\d{5,8})(?::|\s)\s*([^"<\r\n]{0,1000})`)
 	// cognitoPage holds Cognito's page messages (§5.7 of the reference).
 	cognitoPage = []string{
 		"Invalid samlResponse or relayState from identity provider",
@@ -265,10 +278,19 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 	if err != nil {
 		u = &url.URL{}
 	}
+	if isAsset(u.Path) {
+		// The favicon every browser asks for (a 404 page on most apps),
+		// scripts and styles: never a step of the flow.
+		return nil, false
+	}
 	f.u = u
-	f.location, _ = Header(e.Response.Headers, "Location")
-	if f.location == "" {
-		f.location = e.Response.RedirectURL
+	// Only a redirect has a Location that the browser followed; some
+	// writers (chrome-har) leave one on other responses too.
+	if f.status >= 300 && f.status < 400 {
+		f.location, _ = Header(e.Response.Headers, "Location")
+		if f.location == "" {
+			f.location = e.Response.RedirectURL
+		}
 	}
 	q := u.Query()
 	if len(q) == 0 && len(e.Request.QueryString) > 0 {
@@ -351,10 +373,19 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		if !isEntraHost(u.Host) && (f.status >= 400 || strings.Contains(u.Path, "/saml2/") ||
 			strings.Contains(u.Path, "/oauth2/") || strings.Contains(u.Path, "/error") || strings.HasSuffix(u.Path, "/login")) {
 			text := html.UnescapeString(s)
+			found := false
 			for _, msg := range cognitoPage {
 				if i := strings.Index(text, msg); i >= 0 {
 					f.spErrors = append(f.spErrors, pageMessage(text[i:]))
+					found = true
 					break
+				}
+			}
+			// The app's own error pages (and Cognito's customisable
+			// message element): an error status with a message element.
+			if !found && f.status >= 400 {
+				if msg := errorElement(s); msg != "" {
+					f.spErrors = append(f.spErrors, msg)
 				}
 			}
 		}
@@ -381,6 +412,8 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		f.steps = append([]string{StepIdPRequest}, f.steps...)
 	case path == "/sso": // the page, and the email submitted on it
 		f.steps = append([]string{StepStart}, f.steps...)
+	case isLaunch(u):
+		f.steps = append([]string{StepLaunch}, f.steps...)
 	case strings.HasSuffix(path, "/authorize") && (q.Has("identity_provider") || q.Has("idp_identifier") || q.Has("client_id")):
 		f.steps = append([]string{StepAuthorize}, f.steps...)
 	case f.method == "POST" && (f.formField["loginfmt"] || f.formField["passwd"]):
@@ -390,6 +423,17 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		if d := q.Get("error_description"); d != "" && !aadstsRE.MatchString(d) {
 			f.spErrors = append(f.spErrors, d)
 		}
+	}
+	if f.method == "GET" && strings.HasSuffix(path, "/saml2/idpresponse") && len(f.messages) == 0 {
+		f.acsGet = true
+	}
+	// A landing the app refused without a message it could read is still
+	// a failure: judge it by its status, not by its code parameter.
+	if contains(f.steps, StepLanding) && f.status >= 400 && len(f.spErrors) == 0 {
+		f.spErrors = append(f.spErrors, fmt.Sprintf("The app answered %d %s.", f.status, http.StatusText(f.status)))
+	}
+	if f.acsGet && len(f.steps) == 0 && f.status >= 400 {
+		f.spErrors = append(f.spErrors, fmt.Sprintf("The Reply URL answered %d %s to a GET.", f.status, http.StatusText(f.status)))
 	}
 	if len(f.aad) > 0 {
 		f.steps = append(f.steps, StepIdPError)
@@ -546,8 +590,13 @@ func dedupe(ss []string) []string {
 	return out
 }
 
+// maxMessage is the longest AADSTS message kept, in characters after
+// decoding (Entra's longest run to about 500); a longer one is cut at a
+// word.
+const maxMessage = 1000
+
 // cleanMessage undoes the escaping an AADSTS message picks up inside the
-// page's script ($Config) or HTML.
+// page's script ($Config) or HTML, then limits its length.
 func cleanMessage(s string) string {
 	for _, cut := range []string{`\r\n`, `\n`, "Trace ID:"} {
 		if i := strings.Index(s, cut); i >= 0 {
@@ -558,7 +607,74 @@ func cleanMessage(s string) string {
 	if u, err := strconv.Unquote(`"` + strings.ReplaceAll(s, `"`, `\"`) + `"`); err == nil {
 		s = u
 	}
-	return strings.TrimSpace(html.UnescapeString(s))
+	return cutAtWord(strings.TrimSpace(html.UnescapeString(s)), maxMessage)
+}
+
+// cutAtWord shortens s to at most n characters, at the end of a word, and
+// marks the cut with an ellipsis.
+func cutAtWord(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexAny(cut, " \t"); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
+}
+
+// isAsset is a path of a favicon, image, script, style or font.
+func isAsset(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".ico", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".js", ".mjs", ".css", ".woff", ".woff2", ".ttf", ".map":
+		return true
+	}
+	return false
+}
+
+// isLaunch is a sign-in started from Entra: the My Apps tile's User access
+// URL (myapps.microsoft.com/signin/..., launcher's /api/signin/{appid}) or
+// an IdP-initiated Test.
+func isLaunch(u *url.URL) bool {
+	host, p := strings.ToLower(u.Hostname()), strings.ToLower(u.Path)
+	return strings.Contains(p, "/api/signin/") || strings.HasSuffix(p, "/saml2/idpinitiated") ||
+		(strings.HasSuffix(host, "myapps.microsoft.com") && strings.Contains(p, "/signin/"))
+}
+
+// errorElement returns the text of an error page's message element: the
+// app's id="error-message", or Cognito's errorMessage-customizable class.
+func errorElement(page string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(page))
+	depth := 0
+	var b strings.Builder
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case xhtml.StartTagToken:
+			if depth > 0 {
+				depth++
+				continue
+			}
+			tok := z.Token()
+			if attr(tok, "id") == "error-message" || strings.Contains(attr(tok, "class"), "errorMessage-customizable") {
+				depth = 1
+			}
+		case xhtml.EndTagToken:
+			if depth > 0 {
+				depth--
+				if depth == 0 && b.Len() > 0 {
+					return pageMessage(strings.TrimSpace(b.String()))
+				}
+			}
+		case xhtml.TextToken:
+			if depth > 0 {
+				b.Write(z.Text())
+			}
+		}
+	}
 }
 
 // pageMessage cuts a Cognito page message at the end of its sentence or

@@ -427,15 +427,21 @@ func (r *redactor) content(c *Content) {
 	if c.Text == "" || !IsText(c.MimeType) && !strings.Contains(strings.ToLower(c.MimeType), "html") {
 		return
 	}
-	if c.Encoding == "base64" {
-		body, _ := c.Body()
-		out := r.body(c.MimeType, string(body))
-		if out != string(body) {
-			c.Text = base64.StdEncoding.EncodeToString([]byte(out))
-		}
+	body, truncated := c.Body()
+	out := r.body(c.MimeType, string(body))
+	if out == string(body) {
 		return
 	}
-	c.Text = r.body(c.MimeType, c.Text)
+	if c.Encoding == "base64" {
+		c.Text = base64.StdEncoding.EncodeToString([]byte(out))
+	} else {
+		c.Text = out
+	}
+	// The size follows the masked body, so a whole body does not read as
+	// one the browser cut short.
+	if !truncated && c.Size > 0 {
+		c.Size = int64(len(out))
+	}
 }
 
 // body masks a request or response body by its type.

@@ -135,6 +135,7 @@ const (
 	DiagNotAtSSO         = "not-started-at-sso"
 	DiagRelayState       = "missing-relaystate"
 	DiagSAMLStatus       = "saml-status-error"
+	DiagSignOnURL        = "sign-on-url"
 )
 
 // Diagnosis is one problem with its evidence and remedy.

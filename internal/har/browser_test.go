@@ -1,0 +1,271 @@
+package har_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/ssowiz/ssowiz/internal/chromiumtest"
+	"github.com/ssowiz/ssowiz/internal/har"
+	"github.com/ssowiz/ssowiz/internal/har/hartest"
+	"github.com/ssowiz/ssowiz/internal/lab"
+)
+
+var updateBrowserHARs = flag.Bool("update-browser-hars", false, "record testdata/browser/*.har again with headless Chromium")
+
+// browserDir holds HARs that headless Chromium recorded against the mocks
+// (TestRecordBrowserHARs), in DevTools' and Playwright's shapes, and
+// expect.json, what the analysis must find in each.
+const browserDir = "testdata/browser"
+
+// expectation is what the analysis of one browser HAR must find.
+type expectation struct {
+	// Outcome is the one flow's outcome.
+	Outcome string `json:"outcome"`
+	// Diagnoses are the diagnosis IDs, sorted.
+	Diagnoses []string `json:"diagnoses"`
+	// Code is a code one diagnosis must carry (AADSTS50105, invalid_state…).
+	Code string `json:"code,omitempty"`
+	// FirstStep is the first step's kind: the timeline keeps the launch.
+	FirstStep string `json:"first_step,omitempty"`
+	// Text must appear in the text report (a whole AADSTS message, say).
+	Text string `json:"text,omitempty"`
+	// Absent must not appear in the text report.
+	Absent string `json:"absent,omitempty"`
+}
+
+// browserFlow is a sign-in a person does in a real browser.
+type browserFlow struct {
+	name string
+	mode lab.Mode
+	want expectation
+	run  func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser)
+}
+
+func browserFlows() []browserFlow {
+	signIn := func(alias, password, wantEnd string) func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
+		return func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
+			u := labUser(t, l, alias)
+			if password == "" {
+				password = u.Password
+			}
+			mustDo(t, b.Navigate(l.Info().SPLoginURL))
+			mustDo(t, b.Fill("#email", u.UPN))
+			mustDo(t, b.ClickAndWait("#sso-form button[type=submit]"))
+			end, screens, err := b.EntraSignIn(u.UPN, password, false)
+			mustDo(t, err)
+			if end != wantEnd {
+				t.Fatalf("the sign-in ended on %s (%v), want %s", end, screens, wantEnd)
+			}
+		}
+	}
+	return []browserFlow{
+		{name: "signed-in", mode: lab.Rehearsal, run: signIn("AdeleV", "", chromiumtest.EndHome),
+			want: expectation{Outcome: har.OutcomeSignedIn, Diagnoses: []string{}, FirstStep: har.StepStart}},
+		{name: "wrong-password", mode: lab.Rehearsal, run: signIn("AdeleV", "not-her-password", chromiumtest.EndFormError),
+			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagAADSTS}, Code: "AADSTS50126"}},
+		{name: "not-assigned", mode: lab.Rehearsal, run: signIn("AlexW", "", chromiumtest.EndEntraError),
+			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagAADSTS}, Code: "AADSTS50105",
+				Text: "Please contact your administrator to assign access to this application.", Absent: "Plea\n"}},
+		{name: "my-apps-launch", mode: lab.Rehearsal,
+			run: func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
+				u := labUser(t, l, "AdeleV")
+				mustDo(t, b.Navigate(l.Info().UserAccessURL))
+				end, screens, err := b.EntraSignIn(u.UPN, u.Password, false)
+				mustDo(t, err)
+				if end != chromiumtest.EndSPError {
+					t.Fatalf("the launch ended on %s (%v), want the SP's error page", end, screens)
+				}
+			},
+			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagNotAtSSO, har.DiagSignOnURL},
+				FirstStep: har.StepLaunch, Absent: har.DiagReplyURL}},
+		{name: "stale-authorize", mode: lab.Rehearsal,
+			run: func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
+				// Another browser starts the sign-in; its authorize URL is
+				// then opened in this fresh one (a bookmark, a shared link).
+				first := chromiumtest.Start(t, chromeOptions(l))
+				u := labUser(t, l, "AdeleV")
+				mustDo(t, first.Navigate(l.Info().SPLoginURL))
+				mustDo(t, first.Fill("#email", u.UPN))
+				mustDo(t, first.ClickAndWait("#sso-form button[type=submit]"))
+				h, err := first.HAR(chromiumtest.DevTools)
+				mustDo(t, err)
+				authorize := ""
+				for _, e := range h.Log.Entries {
+					if strings.Contains(e.Request.URL, "/oauth2/authorize") {
+						authorize = e.Request.URL
+					}
+				}
+				if authorize == "" {
+					t.Fatal("the first browser never opened /oauth2/authorize")
+				}
+				mustDo(t, b.Navigate(authorize))
+				end, screens, err := b.EntraSignIn(u.UPN, u.Password, false)
+				mustDo(t, err)
+				if end != chromiumtest.EndSPError {
+					t.Fatalf("the stale sign-in ended on %s (%v), want the SP's error page", end, screens)
+				}
+			},
+			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagCognito, har.DiagNotAtSSO},
+				Text: "another browser"}},
+		{name: "serve-idp-initiated", mode: lab.Loopback,
+			run: func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
+				u := labUser(t, l, "AdeleV")
+				mustDo(t, b.Navigate(l.Info().IDPInitiatedURL))
+				end, screens, err := b.EntraSignIn(u.UPN, u.Password, false)
+				mustDo(t, err)
+				if end != chromiumtest.EndSPError {
+					t.Fatalf("the IdP-initiated sign-in ended on %s (%v), want Cognito's error page", end, screens)
+				}
+			},
+			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagIdPInitiated, har.DiagRelayState},
+				FirstStep: har.StepLaunch, Absent: "auth2.rudderstack.com"}},
+		{name: "serve-signed-in", mode: lab.Loopback, run: signIn("AdeleV", "", chromiumtest.EndHome),
+			want: expectation{Outcome: har.OutcomeSignedIn, Diagnoses: []string{}, FirstStep: har.StepStart}},
+	}
+}
+
+var shapes = []chromiumtest.Shape{chromiumtest.DevTools, chromiumtest.Playwright}
+
+// TestRecordBrowserHARs signs in with headless Chromium in each flow, and
+// checks that the HAR it recorded, in each writer's shape, is diagnosed as
+// expected, raw and redacted. With -update-browser-hars it keeps the HARs
+// as the fixtures of TestBrowserHARs.
+func TestRecordBrowserHARs(t *testing.T) {
+	chromiumtest.Path(t)
+	expect := map[string]expectation{}
+	for _, fl := range browserFlows() {
+		t.Run(fl.name, func(t *testing.T) {
+			l := startBrowserLab(t, fl.mode)
+			b := chromiumtest.Start(t, chromeOptions(l))
+			fl.run(t, l, b)
+			for _, shape := range shapes {
+				h, err := b.HAR(shape)
+				mustDo(t, err)
+				var buf bytes.Buffer
+				mustDo(t, har.Write(&buf, h))
+				name := fl.name + "." + string(shape) + ".har"
+				checkBrowserHAR(t, name, buf.Bytes(), fl.want)
+				expect[name] = fl.want
+				if *updateBrowserHARs {
+					mustDo(t, os.MkdirAll(browserDir, 0o755))
+					mustDo(t, os.WriteFile(filepath.Join(browserDir, name), buf.Bytes(), 0o644))
+				}
+			}
+		})
+	}
+	if *updateBrowserHARs && !t.Failed() {
+		out, err := json.Marshal(expect, json.Deterministic(true))
+		mustDo(t, err)
+		mustDo(t, os.WriteFile(filepath.Join(browserDir, "expect.json"), append(out, '\n'), 0o644))
+	}
+}
+
+// TestBrowserHARs analyses the HARs Chromium recorded (see
+// TestRecordBrowserHARs), raw and redacted, against expect.json.
+func TestBrowserHARs(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(browserDir, "expect.json"))
+	mustDo(t, err)
+	var expect map[string]expectation
+	mustDo(t, json.Unmarshal(raw, &expect))
+	if len(expect) < 2*len(browserFlows()) {
+		t.Fatalf("expect.json lists %d HARs, want %d: run go test -run TestRecordBrowserHARs -update-browser-hars", len(expect), 2*len(browserFlows()))
+	}
+	for name, want := range expect {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(browserDir, name))
+			mustDo(t, err)
+			checkBrowserHAR(t, name, b, want)
+		})
+	}
+}
+
+func checkBrowserHAR(t *testing.T, name string, raw []byte, want expectation) {
+	t.Helper()
+	h, err := har.Read(bytes.NewReader(raw))
+	mustDo(t, err)
+	har.Redact(h, har.RedactOptions{})
+	var red bytes.Buffer
+	mustDo(t, har.Write(&red, h))
+	for _, v := range []struct {
+		kind string
+		b    []byte
+	}{{"raw", raw}, {"redacted", red.Bytes()}} {
+		rep := analyzeBytes(t, v.b, har.Options{})
+		var text bytes.Buffer
+		mustDo(t, rep.WriteText(&text))
+		if got := ids(rep.Diagnoses); !slices.Equal(got, want.Diagnoses) {
+			t.Fatalf("%s %s: diagnoses %v, want %v\n%s", name, v.kind, got, want.Diagnoses, text.String())
+		}
+		if len(rep.Flows) != 1 || rep.Flows[0].Outcome != want.Outcome {
+			t.Fatalf("%s %s: %d flows, want one %s\n%s", name, v.kind, len(rep.Flows), want.Outcome, text.String())
+		}
+		if want.Code != "" && !slices.ContainsFunc(rep.Diagnoses, func(d har.Diagnosis) bool { return d.Code == want.Code }) {
+			t.Errorf("%s %s: no diagnosis with code %s", name, v.kind, want.Code)
+		}
+		if want.FirstStep != "" && !slices.Contains(rep.Flows[0].Steps[0].Kinds, want.FirstStep) {
+			t.Errorf("%s %s: the first step is %v, want %s", name, v.kind, rep.Flows[0].Steps[0].Kinds, want.FirstStep)
+		}
+		if want.Text != "" && !strings.Contains(text.String(), want.Text) {
+			t.Errorf("%s %s: the report does not say %q:\n%s", name, v.kind, want.Text, text.String())
+		}
+		if want.Absent != "" && strings.Contains(text.String(), want.Absent) {
+			t.Errorf("%s %s: the report says %q:\n%s", name, v.kind, want.Absent, text.String())
+		}
+	}
+}
+
+func startBrowserLab(t *testing.T, mode lab.Mode) *lab.Lab {
+	t.Helper()
+	l, err := lab.Start(context.Background(), lab.Options{
+		Mode:   mode,
+		NewKey: func() (*rsa.PrivateKey, error) { return hartest.KeyA().Key, nil },
+	})
+	mustDo(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		l.Close(ctx)
+	})
+	return l
+}
+
+// chromeOptions routes the production host names to a rehearsal's
+// listeners, as a hosts file would.
+func chromeOptions(l *lab.Lab) chromiumtest.Options {
+	if l.Routes == nil {
+		return chromiumtest.Options{}
+	}
+	rules := map[string]string{}
+	for _, r := range l.Routes.Routes() {
+		rules[r.Host] = r.Addr
+	}
+	return chromiumtest.Options{HostRules: rules, IgnoreCertErrors: true}
+}
+
+func labUser(t *testing.T, l *lab.Lab, alias string) lab.User {
+	t.Helper()
+	for _, u := range l.Info().Users {
+		if strings.HasPrefix(u.UPN, alias+"@") {
+			return u
+		}
+	}
+	t.Fatalf("no demo user %s", alias)
+	return lab.User{}
+}
+
+func mustDo(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
