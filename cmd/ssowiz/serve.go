@@ -47,10 +47,15 @@ in sync every --provision-interval.
 
 State is kept in memory unless --data names a directory.
 
+It also serves a Graph-shaped admin API (graph_base_url) with Entra's
+client-credentials token endpoint, for an app registration it makes with the
+permissions the guide's steps need (graph_client_id, graph_client_secret).
+
 What it prints, and --json too, holds secrets: a live Admin personal access
-token of the mock RudderStack and the demo users' passwords. Where output is
-kept (CI logs, say), use --secrets-file FILE: the token and the passwords go
-to FILE, readable by you only (mode 0600), and stdout names the file instead.`,
+token of the mock RudderStack, the Graph client secret and the demo users'
+passwords. Where output is kept (CI logs, say), use --secrets-file FILE: the
+token, the client secret and the passwords go to FILE, readable by you only
+(mode 0600), and stdout names the file instead.`,
 		Example: `  ssowiz serve
   ssowiz serve --data ./.ssowiz --json
   ssowiz serve --json --secrets-file ./secrets.json   # CI: no secret on stdout
@@ -125,7 +130,7 @@ to FILE, readable by you only (mode 0600), and stdout names the file instead.`,
 	f.StringVar(&opts.spAddr, "sp-addr", defaultSPAddr, "listen address of the mock RudderStack")
 	f.StringVar(&opts.data, "data", "", "directory that keeps state across restarts (default: in memory)")
 	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, the live admin token and the demo users' passwords when ready")
-	f.StringVar(&opts.secretsFile, "secrets-file", "", "write the admin token and the demo passwords to `FILE` (mode 0600) instead of stdout")
+	f.StringVar(&opts.secretsFile, "secrets-file", "", "write the admin token, the Graph client secret and the demo passwords to `FILE` (mode 0600) instead of stdout")
 	f.BoolVar(&opts.provision, "provision", false, "run Entra's provisioning engine: create and update assigned users in RudderStack over SCIM")
 	f.DurationVar(&opts.provisionInterval, "provision-interval", 0, "time between provisioning cycles (default 40m, as Entra's)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")
@@ -168,6 +173,7 @@ type servedInfo struct {
 func (s servedInfo) withoutSecrets(file string) servedInfo {
 	s.SecretsFile = file
 	s.AdminPAT = ""
+	s.GraphClientSecret = ""
 	users := make([]lab.User, len(s.Users))
 	for i, u := range s.Users {
 		u.Password = ""
@@ -179,8 +185,9 @@ func (s servedInfo) withoutSecrets(file string) servedInfo {
 
 // secretsDoc is the --secrets-file's content.
 type secretsDoc struct {
-	AdminPAT string       `json:"admin_pat"`
-	Users    []secretUser `json:"users"`
+	AdminPAT          string       `json:"admin_pat"`
+	GraphClientSecret string       `json:"graph_client_secret"`
+	Users             []secretUser `json:"users"`
 }
 
 type secretUser struct {
@@ -194,7 +201,7 @@ type secretUser struct {
 // half of it and a file that was there with a wider mode is replaced, not
 // reused.
 func writeSecrets(path string, info lab.Info) error {
-	doc := secretsDoc{AdminPAT: info.AdminPAT, Users: []secretUser{}}
+	doc := secretsDoc{AdminPAT: info.AdminPAT, GraphClientSecret: info.GraphClientSecret, Users: []secretUser{}}
 	for _, u := range info.Users {
 		doc.Users = append(doc.Users, secretUser{UPN: u.UPN, Password: u.Password})
 	}
@@ -244,6 +251,15 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 	case info.AdminPAT != "":
 		fmt.Fprintf(tw, "  Admin personal access token\t%s\n", info.AdminPAT)
 	}
+	fmt.Fprintln(tw, "Microsoft Graph (client credentials)\t")
+	fmt.Fprintf(tw, "  Graph base URL\t%s\n", info.GraphBaseURL)
+	fmt.Fprintf(tw, "  Token endpoint\t%s\n", info.GraphTokenURL)
+	fmt.Fprintf(tw, "  Client ID\t%s\n", info.GraphClientID)
+	if info.SecretsFile != "" {
+		fmt.Fprintf(tw, "  Client secret\tin %s\n", info.SecretsFile)
+	} else {
+		fmt.Fprintf(tw, "  Client secret\t%s\n", info.GraphClientSecret)
+	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nDemo users:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -261,7 +277,7 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 	}
 	tw.Flush()
 	if info.SecretsFile != "" {
-		fmt.Fprintf(w, "\nThe admin token and the passwords are in %s (readable by you only).\n", info.SecretsFile)
+		fmt.Fprintf(w, "\nThe admin token, the Graph client secret and the passwords are in %s (readable by you only).\n", info.SecretsFile)
 	}
 	if provision {
 		fmt.Fprintln(w, "\nProvisioning is on: assigned users are created in RudderStack over SCIM.")

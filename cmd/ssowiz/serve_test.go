@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,6 +87,10 @@ func TestServeJSONIsReadyAndStopsCleanly(t *testing.T) {
 		SPEntityID     string `json:"sp_entity_id"`
 		SCIMBaseURL    string `json:"scim_base_url"`
 		AdminPAT       string `json:"admin_pat"`
+		GraphBaseURL   string `json:"graph_base_url"`
+		GraphClientID  string `json:"graph_client_id"`
+		GraphSecret    string `json:"graph_client_secret"`
+		GraphTokenURL  string `json:"graph_token_url"`
 		Users          []struct {
 			UPN      string `json:"upn"`
 			Password string `json:"password"`
@@ -108,6 +113,29 @@ func TestServeJSONIsReadyAndStopsCleanly(t *testing.T) {
 		if u.UPN == "" || u.Password == "" || u.Assigned == nil {
 			t.Fatalf("demo user without upn, password or assigned: %+v", u)
 		}
+	}
+	if !strings.HasSuffix(info.GraphBaseURL, "/v1.0") || info.GraphClientID == "" || info.GraphSecret == "" || !strings.HasSuffix(info.GraphTokenURL, "/oauth2/v2.0/token") {
+		t.Fatalf("serve --json lacks the Graph client: %+v", info)
+	}
+	// The Graph client works as printed.
+	resp, err := http.PostForm(info.GraphTokenURL, url.Values{"client_id": {info.GraphClientID}, "client_secret": {info.GraphSecret},
+		"scope": {"https://graph.microsoft.com/.default"}, "grant_type": {"client_credentials"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	req, _ := http.NewRequest(http.MethodGet, info.GraphBaseURL+"/users?$top=1", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s/users with the printed client: %s", info.GraphBaseURL, resp.Status)
 	}
 	// The URLs answer as soon as they are printed.
 	for _, u := range []string{info.IDPMetadataURL, info.SPLoginURL} {
@@ -133,7 +161,7 @@ func TestServeHumanOutputNamesTheSignInURLAndUsers(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	out := stdout.String()
-	for _, want := range []string{"Sign in here", "/sso", "AdeleV@", "AADSTS50105", "State is in memory"} {
+	for _, want := range []string{"Sign in here", "/sso", "AdeleV@", "AADSTS50105", "State is in memory", "/v1.0", "Client secret"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("serve output lacks %q:\n%s", want, out)
 		}
@@ -191,8 +219,9 @@ func TestServeSecretsFileKeepsSecretsOffStdout(t *testing.T) {
 				t.Fatal(err)
 			}
 			var secrets struct {
-				AdminPAT string `json:"admin_pat"`
-				Users    []struct{ UPN, Password string }
+				AdminPAT    string `json:"admin_pat"`
+				GraphSecret string `json:"graph_client_secret"`
+				Users       []struct{ UPN, Password string }
 			}
 			if err := json.Unmarshal(data, &secrets); err != nil {
 				t.Fatalf("secrets file is not JSON: %v", err)
@@ -211,6 +240,9 @@ func TestServeSecretsFileKeepsSecretsOffStdout(t *testing.T) {
 			}
 			if strings.Contains(out, secrets.AdminPAT) || strings.Contains(out, secrets.AdminPAT[len("rspat_"):]) {
 				t.Error("the admin token is on stdout")
+			}
+			if len(secrets.GraphSecret) != 40 || strings.Contains(out, secrets.GraphSecret) {
+				t.Error("the Graph client secret is missing from the file or on stdout")
 			}
 			if !strings.Contains(out, path) {
 				t.Errorf("stdout does not say where the secrets are:\n%s", out)

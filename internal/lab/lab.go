@@ -25,6 +25,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/localca"
 	"github.com/ssowiz/ssowiz/mockidp"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
+	"github.com/ssowiz/ssowiz/mockidp/graph"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 	"github.com/ssowiz/ssowiz/sp"
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -51,6 +52,8 @@ const (
 	AppHost   = "app.rudderstack.com"
 	AuthHost  = "auth2.rudderstack.com"
 	APIHost   = "api.rudderstack.com"
+	// GraphHost is Microsoft Graph, served by the mock Entra ID's listener.
+	GraphHost = "graph.microsoft.com"
 )
 
 // Options configures Start.
@@ -87,6 +90,9 @@ type Lab struct {
 	Accounts *accounts.Store
 	// IDP is the mock Entra ID server.
 	IDP *mockidp.Server
+	// Graph is the mock Entra ID's Graph API and token endpoint, on the
+	// IdP's listener.
+	Graph *graph.Server
 	// SP is the mock service provider.
 	SP *sp.Server
 	// Provisioning is Entra's provisioning engine, running in the
@@ -120,6 +126,15 @@ type Info struct {
 	SCIMBaseURL    string `json:"scim_base_url"`
 	AdminPAT       string `json:"admin_pat"`
 	Users          []User `json:"users"`
+	// GraphBaseURL is Microsoft Graph v1.0 on the mock Entra ID;
+	// GraphClientID and GraphClientSecret are an app registration with the
+	// application permissions the guide's steps need, for the
+	// client-credentials grant at GraphTokenURL. The secret is new at each
+	// start.
+	GraphBaseURL      string `json:"graph_base_url"`
+	GraphClientID     string `json:"graph_client_id"`
+	GraphClientSecret string `json:"graph_client_secret"`
+	GraphTokenURL     string `json:"graph_token_url"`
 	// The rest is extra detail for people and tools; scripts can rely on
 	// the fields above.
 	TenantID        string `json:"tenant_id"`
@@ -184,11 +199,12 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	}
 	l.closers = append(l.closers, spLn.Close)
 
-	var idpBase, appBase, authBase, apiBase string
+	var idpBase, appBase, authBase, apiBase, graphBase string
 	var metaClient *http.Client
 	switch opts.Mode {
 	case Loopback:
 		idpBase = "http://" + idpLn.Addr().String()
+		graphBase = idpBase + "/v1.0"
 		appBase = "http://" + spLn.Addr().String()
 		authBase, apiBase = appBase, appBase
 		l.transport = &http.Transport{
@@ -202,11 +218,12 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		metaClient = &http.Client{Transport: l.transport, Timeout: 30 * time.Second}
 	case Rehearsal:
 		idpBase, appBase, authBase, apiBase = "https://"+EntraHost, "https://"+AppHost, "https://"+AuthHost, "https://"+APIHost
+		graphBase = "https://" + GraphHost + "/v1.0"
 		if l.CA, err = localca.New(localca.Options{Now: opts.Now}); err != nil {
 			return nil, fmt.Errorf("lab: make the local CA: %w", err)
 		}
 		l.Routes = hostroute.New()
-		for host, ln := range map[string]net.Listener{EntraHost: idpLn, AppHost: spLn, AuthHost: spLn, APIHost: spLn} {
+		for host, ln := range map[string]net.Listener{EntraHost: idpLn, GraphHost: idpLn, AppHost: spLn, AuthHost: spLn, APIHost: spLn} {
 			if err := l.Routes.Set(host, ln.Addr().String()); err != nil {
 				return nil, fmt.Errorf("lab: route %s: %w", host, err)
 			}
@@ -241,13 +258,18 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	if l.IDP, err = mockidp.New(mockidp.Config{Directory: l.Directory, BaseURL: idpBase, Now: opts.Now, Logger: logger.With("component", "idp")}); err != nil {
 		return nil, fmt.Errorf("lab: start the mock Entra ID: %w", err)
 	}
+	if l.Graph, err = graph.New(ctx, graph.Config{Directory: l.Directory, LoginURL: idpBase, GraphURL: graphBase,
+		DataDir: opts.DataDir, Now: opts.Now, Logger: logger.With("component", "graph")}); err != nil {
+		return nil, fmt.Errorf("lab: start the Graph API: %w", err)
+	}
+	l.closers = append(l.closers, l.Graph.Close)
 
 	if err := l.seed(ctx, opts.Provision); err != nil {
 		return nil, err
 	}
 	l.info.IDPBaseURL, l.info.SPBaseURL = idpBase, appBase
 
-	l.serve(idpLn, l.IDP.Handler(), opts.Mode)
+	l.serve(idpLn, l.Graph.Handler(l.IDP.Handler()), opts.Mode)
 	l.serve(spLn, l.SP.Handler(), opts.Mode)
 
 	if opts.Provision {

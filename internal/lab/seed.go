@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ssowiz/ssowiz/mockidp/directory"
+	"github.com/ssowiz/ssowiz/mockidp/graph"
 	"github.com/ssowiz/ssowiz/sp/accounts"
 )
 
@@ -17,6 +18,11 @@ const ProviderName = "EntraID"
 // servePATName names the Admin token `serve` makes at each start; the
 // previous one is revoked, since its secret was only ever printed.
 const servePATName = "ssowiz serve"
+
+// GraphClientName names the app registration the lab makes for scripts
+// that call its Graph API; its secret is replaced at each start, as the
+// admin token is.
+const GraphClientName = "ssowiz automation"
 
 // seed makes (or finds) the demo tenant, its RudderStack app pointed at
 // this SP, the SP organisation federated with that app, and its Org Admin
@@ -69,6 +75,11 @@ func (l *Lab) seed(ctx context.Context, provision bool) error {
 		return err
 	}
 
+	creds, err := l.Graph.EnsureClient(ctx, GraphClientName, graph.AutomationPermissions())
+	if err != nil {
+		return fmt.Errorf("lab: register the Graph automation app: %w", err)
+	}
+
 	l.info = Info{
 		IDPMetadataURL:  setup.AppFederationMetadataURL,
 		IDPSSOURL:       setup.LoginURL,
@@ -83,6 +94,11 @@ func (l *Lab) seed(ctx context.Context, provision bool) error {
 		IDPInitiatedURL: l.IDP.IDPInitiatedURL(demo.Tenant.ID, demo.App.AppID),
 		UserAccessURL:   setup.UserAccessURL,
 		OrgID:           org.ID,
+
+		GraphBaseURL:      l.Graph.GraphURL(),
+		GraphClientID:     creds.ClientID,
+		GraphClientSecret: creds.ClientSecret,
+		GraphTokenURL:     l.Graph.TokenURL(demo.Tenant.ID),
 	}
 	for _, du := range demo.Users {
 		if !du.Exists {

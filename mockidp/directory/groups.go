@@ -252,3 +252,23 @@ func prefixed(alias, columns string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// SetGroupDescription changes a group's description.
+func (d *Directory) SetGroupDescription(ctx context.Context, groupID, description string) (Group, error) {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		if _, err := liveGroup(ctx, tx, groupID); err != nil {
+			return err
+		}
+		seq, err := nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE groups SET description = ?, change_seq = ? WHERE object_id = ?`,
+			strings.TrimSpace(description), seq, strings.ToLower(groupID))
+		return err
+	})
+	if err != nil {
+		return Group{}, err
+	}
+	return d.Group(ctx, groupID)
+}

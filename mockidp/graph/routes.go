@@ -1,0 +1,103 @@
+package graph
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Handler serves the token endpoint, the discovery documents and Graph,
+// and passes every other request to next (the mock Entra ID's sign-in
+// routes), so both share one listener as they share
+// login.microsoftonline.com.
+func (s *Server) Handler(next http.Handler) http.Handler {
+	login := http.NewServeMux()
+	login.HandleFunc("/{tenant}/oauth2/v2.0/token", s.handleToken)
+	login.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.handleOpenIDConfig)
+	login.HandleFunc("GET /{tenant}/discovery/v2.0/keys", s.handleKeys)
+	if next != nil {
+		login.Handle("/", next)
+	}
+	api := s.apiRoutes()
+	prefix := s.graphURL.Path // "/v1.0"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > len(prefix) && strings.EqualFold(p[:len(prefix)+1], prefix+"/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		login.ServeHTTP(w, r)
+	})
+}
+
+// apiRoutes is the whole Graph surface, with the permissions each route
+// accepts (least privileged first, as Graph's reference lists them).
+// Graph matches paths without regard to case.
+func (s *Server) apiRoutes() http.Handler {
+	readUsers := []string{UserReadAll, UserReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll}
+	writeUsers := []string{UserReadWriteAll, DirectoryReadWriteAll}
+	readGroups := []string{GroupReadAll, GroupReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll}
+	writeGroups := []string{GroupReadWriteAll, DirectoryReadWriteAll}
+	readMembers := []string{GroupMemberReadAll, GroupReadAll, GroupMemberReadWriteAll, GroupReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll}
+	writeMembers := []string{GroupMemberReadWriteAll, GroupReadWriteAll, DirectoryReadWriteAll}
+
+	mux := http.NewServeMux()
+	p := s.graphURL.Path
+	route := func(path string, methods map[string]http.HandlerFunc) {
+		mux.HandleFunc(strings.ToLower(p+path), func(w http.ResponseWriter, r *http.Request) {
+			h, ok := methods[r.Method]
+			if !ok {
+				s.fail(w, r, &apiError{http.StatusMethodNotAllowed, "BadRequest",
+					fmt.Sprintf("Specified HTTP method '%s' is not allowed for the request target.", r.Method), nil})
+				return
+			}
+			h(w, r)
+		})
+	}
+	route("/users", map[string]http.HandlerFunc{
+		http.MethodGet:  s.guard(readUsers, s.listUsers),
+		http.MethodPost: s.guard(writeUsers, s.createUser),
+	})
+	route("/users/{id}", map[string]http.HandlerFunc{
+		http.MethodGet:    s.guard(readUsers, s.getUser),
+		http.MethodPatch:  s.guard(writeUsers, s.updateUser),
+		http.MethodDelete: s.guard(writeUsers, s.deleteUser),
+	})
+	route("/groups", map[string]http.HandlerFunc{
+		http.MethodGet:  s.guard(readGroups, s.listGroups),
+		http.MethodPost: s.guard(writeGroups, s.createGroup),
+	})
+	route("/groups/{id}", map[string]http.HandlerFunc{
+		http.MethodGet:    s.guard(readGroups, s.getGroup),
+		http.MethodPatch:  s.guard(writeGroups, s.updateGroup),
+		http.MethodDelete: s.guard(writeGroups, s.deleteGroup),
+	})
+	route("/groups/{id}/members", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(readMembers, s.listMembers),
+	})
+	route("/groups/{id}/members/$ref", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(writeMembers, s.addMember),
+	})
+	route("/groups/{id}/members/{member}/$ref", map[string]http.HandlerFunc{
+		http.MethodDelete: s.guard(writeMembers, s.removeMember),
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		rest := strings.Trim(strings.TrimPrefix(r.URL.Path, p), "/")
+		seg, _, _ := strings.Cut(rest, "/")
+		s.fail(w, r, &apiError{http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", seg), nil})
+	})
+	return lowercasePaths(mux)
+}
+
+// lowercasePaths routes on the lowercased path, as Graph ignores case in
+// its segments; IDs and user principal names compare without case anyway.
+func lowercasePaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := strings.ToLower(r.URL.Path); p != r.URL.Path {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = p
+			r2.URL.RawPath = ""
+			r = r2
+		}
+		next.ServeHTTP(w, r)
+	})
+}
