@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Resource is a SCIM resource as a JSON attribute document: what
@@ -22,6 +24,9 @@ type Resource map[string]any
 
 // DecodeJSON decodes one JSON value with numbers as json.Number and nothing
 // after it. It is how request bodies and PATCH values enter this package.
+// It refuses a name twice in one object, bytes that are not UTF-8 and lone
+// UTF-16 surrogates, which encoding/json would otherwise accept by dropping
+// a value or replacing text with U+FFFD.
 func DecodeJSON(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -31,6 +36,9 @@ func DecodeJSON(data []byte) (any, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: the body has data after its JSON value (offset %d)", ErrInvalidSyntax, dec.InputOffset())
+	}
+	if err := checkFaithful(data); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -83,10 +91,18 @@ func checkCaseDuplicates(v any, where string) error {
 }
 
 // FoldKey returns a key under which strings equal ignoring case (as
-// strings.EqualFold decides) are identical, for indexing caseExact=false
-// attributes such as userName: each rune becomes the smallest rune of its
-// simple case-folding orbit.
+// strings.EqualFold decides) and canonically equivalent in Unicode are
+// identical, for comparing and indexing caseExact=false attributes such as
+// userName. The string is put in Normalization Form C first, so "José"
+// typed with a precomposed é and with e plus a combining accent (NFD) are
+// one name; then each rune becomes the smallest rune of its simple
+// case-folding orbit. This is how RFC 8265's UsernameCaseMapped profile
+// compares user names (width mapping aside). Entra's userPrincipalNames
+// are ASCII, where this is plain case folding; an email-based RudderStack
+// login is compared ignoring case too. Values are stored as sent; only the
+// comparison uses the key.
 func FoldKey(s string) string {
+	s = norm.NFC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

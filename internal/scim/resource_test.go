@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestDecodeResource(t *testing.T) {
@@ -90,15 +92,37 @@ func TestFoldKeyAgreesWithEqualFold(t *testing.T) {
 	}
 }
 
-// TestFoldKeyStaysInOrbit checks every rune: its key is a rune EqualFold
-// treats as equal to it, so keys of different orbits never collide.
+// TestFoldKeyStaysInOrbit checks every rune: its key is what EqualFold
+// treats as equal to the rune's NFC form, so keys of different orbits
+// never collide.
 func TestFoldKeyStaysInOrbit(t *testing.T) {
 	for r := rune(0); r <= utf8.MaxRune; r++ {
 		if !utf8.ValidRune(r) {
 			continue
 		}
-		if k := FoldKey(string(r)); !strings.EqualFold(k, string(r)) {
-			t.Fatalf("FoldKey(%U) = %q, which EqualFold does not equate with it", r, k)
+		if k := FoldKey(string(r)); !strings.EqualFold(k, norm.NFC.String(string(r))) {
+			t.Fatalf("FoldKey(%U) = %q, which EqualFold does not equate with its NFC form", r, k)
+		}
+	}
+}
+
+// Canonically equivalent spellings are one key, in any case; names that
+// only look alike (compatibility forms, other letters) are not.
+func TestFoldKeyEquatesNFCAndNFD(t *testing.T) {
+	nfc, nfd := "Jos\u00e9@contoso.com", "Jose\u0301@contoso.com"
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{nfc, nfd, true},
+		{nfc, "JOSE\u0301@CONTOSO.COM", true},
+		{"\u00c5ngstr\u00f6m", "A\u030angstro\u0308m", true},
+		{"\u212b", "\u00e5", true},  // ANGSTROM SIGN is canonically Å
+		{"\ufb01le", "file", false}, // the ﬁ ligature is only compatibly equal
+		{"jose@contoso.com", nfc, false},
+	} {
+		if got := FoldKey(tc.a) == FoldKey(tc.b); got != tc.same {
+			t.Errorf("FoldKey(%+q) == FoldKey(%+q): %v, want %v", tc.a, tc.b, got, tc.same)
 		}
 	}
 }
@@ -110,8 +134,8 @@ func FuzzFoldKey(f *testing.F) {
 		if !utf8.ValidString(a) || !utf8.ValidString(b) {
 			return
 		}
-		if (FoldKey(a) == FoldKey(b)) != strings.EqualFold(a, b) {
-			t.Errorf("FoldKey disagrees with EqualFold for %q, %q", a, b)
+		if (FoldKey(a) == FoldKey(b)) != strings.EqualFold(norm.NFC.String(a), norm.NFC.String(b)) {
+			t.Errorf("FoldKey disagrees with EqualFold of the NFC forms for %q, %q", a, b)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,6 +58,17 @@ func TestBadInputIsASCIMErrorAndStoresNothing(t *testing.T) {
 		{"PATCH password path", req{method: "PATCH", path: one, body: ops(`{"op":"replace","path":"password","value":"Secr3t!pass"}`)}, 400, "invalidValue", "does not sync passwords"},
 		{"PATCH password key", req{method: "PATCH", path: one, body: ops(`{"op":"replace","value":{"displayName":"x","password":"Secr3t!pass"}}`)}, 400, "invalidValue", "does not sync passwords"},
 		{"PATCH remove userName", req{method: "PATCH", path: one, body: ops(`{"op":"Remove","path":"userName"}`)}, 400, "invalidValue", "userName is required"},
+		// Text that cannot be stored as sent (issue 14.3).
+		{"POST userName not UTF-8", req{method: "POST", path: users, body: "{\"userName\":\"bj\xf6rn@contoso.com\"}"}, 400, "invalidValue", "not UTF-8"},
+		{"POST userName with a lone surrogate", req{method: "POST", path: users, body: `{"userName":"a\ud800@contoso.com"}`}, 400, "invalidValue", "surrogate"},
+		{"POST userName with NUL", req{method: "POST", path: users, body: `{"userName":"nul\u0000@contoso.com"}`}, 400, "invalidValue", "U+0000"},
+		{"POST userName with U+FFFD", req{method: "POST", path: users, body: `{"userName":"bj\ufffdrn@contoso.com"}`}, 400, "invalidValue", "U+FFFD"},
+		{"POST duplicate userName key", req{method: "POST", path: users, body: `{"userName":"a@contoso.com","userName":"b@contoso.com"}`}, 400, "invalidSyntax", `"userName" appears twice`},
+		{"POST displayName not UTF-8", req{method: "POST", path: users, body: "{\"userName\":\"d@contoso.com\",\"displayName\":\"\xff\"}"}, 400, "invalidValue", `"displayName"`},
+		{"PUT userName with NUL", req{method: "PUT", path: one, body: `{"userName":"nul\u0000@contoso.com"}`}, 400, "invalidValue", "U+0000"},
+		{"PATCH userName with NUL", req{method: "PATCH", path: one, body: ops(`{"op":"replace","path":"userName","value":"nul\u0000@contoso.com"}`)}, 400, "invalidValue", "U+0000"},
+		{"PATCH userName lone surrogate", req{method: "PATCH", path: one, body: ops(`{"op":"replace","path":"userName","value":"\udfff"}`)}, 400, "invalidValue", "surrogate"},
+		{"PATCH duplicate op key", req{method: "PATCH", path: one, body: ops(`{"op":"replace","op":"remove","path":"displayName","value":"x"}`)}, 400, "invalidSyntax", `"op" appears twice`},
 		{"PATCH active wrong type", req{method: "PATCH", path: one, body: ops(`{"op":"Replace","path":"active","value":"Yes"}`)}, 400, "invalidValue", "boolean"},
 		{"PATCH later op fails, earlier not kept", req{method: "PATCH", path: one, body: ops(`{"op":"replace","path":"displayName","value":"x"},{"op":"replace","path":"active","value":7}`)}, 400, "invalidValue", "Operations[1]"},
 		// Paths.
@@ -123,5 +135,40 @@ func TestCustomExtensionAttributesAreKept(t *testing.T) {
 	sameJSON(t, "custom extension", r.json(t)["urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User"], decode(t, `{"costCode":"A-1","tag":"x"}`))
 	if r.json(t)["meta"].(map[string]any)["lastModified"] == "2001-01-01T00:00:00Z" {
 		t.Fatal("a client changed meta")
+	}
+}
+
+// NFC and NFD spellings of one name are one user: the second create is a
+// uniqueness conflict, and a filter in either spelling finds the user,
+// whose name is kept as it was sent.
+func TestUserNamesCompareUnderNFCAndCase(t *testing.T) {
+	h := newHarness(t)
+	nfc, nfd := "Jos\u00e9@contoso.com", "Jose\u0301@contoso.com"
+	id := h.created(`{"userName":"` + nfc + `"}`)
+	scimError(t, h.send("POST", "/scim/v2/Users", `{"userName":"`+nfd+`"}`), http.StatusConflict, "uniqueness")
+	scimError(t, h.send("POST", "/scim/v2/Users", `{"userName":"JOSE\u0301@CONTOSO.COM"}`), http.StatusConflict, "uniqueness")
+	for _, spelling := range []string{"Jos\u00e9@contoso.com", "Jose\u0301@contoso.com", "JOS\u00c9@contoso.com"} {
+		var name string
+		if err := json.Unmarshal([]byte(`"`+spelling+`"`), &name); err != nil {
+			t.Fatal(err)
+		}
+		r := h.get("/scim/v2/Users?filter=" + url.QueryEscape(`userName eq "`+name+`"`))
+		mustStatus(t, r, http.StatusOK)
+		list := r.json(t)
+		if list["totalResults"] != jsonInt(1) {
+			t.Fatalf("filter with %+q: %v results, want 1", name, list["totalResults"])
+		}
+	}
+	u, err := h.store.GetUser(h.ctx, h.org.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.UserName != "Jos\u00e9@contoso.com" {
+		t.Errorf("stored userName %+q, want it as sent", u.UserName)
+	}
+	// Renaming to the other spelling is the same user, not a conflict.
+	mustStatus(t, h.send("PATCH", "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"userName","value":"`+nfd+`"}]}`), http.StatusOK)
+	if n, _ := h.store.CountUsers(h.ctx, h.org.ID); n != 2 {
+		t.Errorf("%d users, want the admin and José", n)
 	}
 }

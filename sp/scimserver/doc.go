@@ -58,4 +58,23 @@
 // matches nothing and cannot create the element is 400 noTarget. Attributes
 // qualified with a schema URN the server does not know (Entra's custom
 // extension attributes) are kept as sent.
+//
+// A body is refused rather than stored unlike what was sent: the same
+// name twice in one object (encoding/json would keep the last silently)
+// is 400 invalidSyntax; bytes that are not UTF-8 and a lone UTF-16
+// surrogate escape (both would become U+FFFD) are 400 invalidValue naming
+// the attribute. A userName holding a control character (NUL included) or
+// U+FFFD is 400 invalidValue: no sign-in name has one, and a NUL could
+// never be found by a filter.
+//
+// # How userNames compare
+//
+// userName is caseExact=false and unique per organisation. Two names are
+// the same user when they are equal after Unicode Normalization Form C and
+// simple case folding (scim.FoldKey), as RFC 8265's UsernameCaseMapped
+// profile compares user names: "José" sent precomposed (NFC) and as e plus
+// a combining accent (NFD) is one user, and a filter in either spelling
+// finds it. Entra's userPrincipalNames are ASCII, where this is plain case
+// folding, and an email-based RudderStack login ignores case. The name is
+// stored and returned as it was sent; only comparisons use the key.
 package scimserver

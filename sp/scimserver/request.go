@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/ssowiz/ssowiz/internal/scim"
 )
@@ -59,8 +58,8 @@ func decodeUser(rt *scim.ResourceType, data []byte, urlID string) (scim.Resource
 	} else if !doc.HasSchema(scim.SchemaUser) {
 		return nil, fmt.Errorf("%w: schemas must list %s for a User", scim.ErrInvalidValue, scim.SchemaUser)
 	}
-	if strings.TrimSpace(doc.UserName()) == "" {
-		return nil, fmt.Errorf("%w: userName is required for a User and must not be blank", scim.ErrInvalidValue)
+	if err := scim.CheckUserName(doc.UserName()); err != nil {
+		return nil, err
 	}
 	return doc, nil
 }

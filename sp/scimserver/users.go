@@ -125,8 +125,8 @@ func (s *server) patchUser(w http.ResponseWriter, r *http.Request, c *caller, id
 			return errUnchanged
 		}
 		userName = next.UserName()
-		if strings.TrimSpace(userName) == "" {
-			return fmt.Errorf("%w: userName is required for a User and must not be blank", scim.ErrInvalidValue)
+		if err := scim.CheckUserName(userName); err != nil {
+			return err
 		}
 		return syncFields(u, next)
 	})
