@@ -29,6 +29,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 	"golang.org/x/net/html"
 
+	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
 
@@ -64,7 +65,7 @@ type harness struct {
 	srv    *Server
 	ts     *httptest.Server
 	clock  *clockwork.FakeClock
-	demo   directory.Demo
+	demo   tenant.Applied
 	client *http.Client
 	// logs is the server's log; typed holds every password typed and
 	// every SAMLResponse and cookie the server handed out, none of which
@@ -132,7 +133,14 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(func() { dir.Close() })
 	h.dir = dir
-	h.demo, err = dir.Seed(ctx, directory.SeedOptions{EntityID: entityID, ReplyURL: replyURL, SignOnURL: signOnURL})
+	demo, err := tenant.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.demo, err = tenant.Apply(ctx, dir, demo, tenant.Options{
+		RudderStack: tenant.BuiltinSP{EntityID: entityID, ReplyURL: replyURL, SignOnURL: signOnURL},
+		Rand:        rand.NewChaCha8([32]byte{3}),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,18 +161,21 @@ func (h *harness) newBrowser() {
 	h.client = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func (h *harness) user(alias string) directory.DemoUser {
+func (h *harness) user(alias string) tenant.AppliedUser {
 	for _, u := range h.demo.Users {
 		if strings.HasPrefix(u.UPN, alias+"@") {
 			return u
 		}
 	}
 	h.t.Fatalf("no demo user %s", alias)
-	return directory.DemoUser{}
+	return tenant.AppliedUser{}
 }
 
 func (h *harness) tenantID() string { return h.demo.Tenant.ID }
-func (h *harness) appID() string    { return h.demo.App.AppID }
+func (h *harness) appID() string {
+	app, _ := h.demo.Builtin()
+	return app.AppID
+}
 
 // request describes an AuthnRequest as an SP would send it.
 type request struct {

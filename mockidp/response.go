@@ -134,6 +134,21 @@ func (s *Server) issueResponse(ctx context.Context, is issue) ([]byte, error) {
 		v, _ := is.user.Attribute(c.Source)
 		addAttr(c.WireName(), v)
 	}
+	if is.app.GroupClaim.Groups != directory.GroupsNone {
+		// One Attribute with a value per group; none when the user is in
+		// none of the groups the claim covers, as Entra omits it.
+		groups, err := s.dir.GroupClaimValues(ctx, is.app, is.user.ObjectID)
+		if err != nil {
+			return nil, err
+		}
+		if len(groups) > 0 {
+			at := attrs.CreateElement("Attribute")
+			at.CreateAttr("Name", is.app.GroupClaim.WireName())
+			for _, g := range groups {
+				at.CreateElement("AttributeValue").SetText(clean(g))
+			}
+		}
+	}
 
 	as := a.CreateElement("AuthnStatement")
 	as.CreateAttr("AuthnInstant", samlTime(is.authnInstant.Truncate(time.Second)))

@@ -97,5 +97,6 @@ The commands do the same jobs headless, for scripts and CI.`,
 	root.AddCommand(newHarCmd(e))
 	root.AddCommand(newCheckCmd(e))
 	root.AddCommand(newSCIMCmd(e))
+	root.AddCommand(newTenantCmd(e))
 	return root
 }

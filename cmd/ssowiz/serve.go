@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/store"
+	"github.com/ssowiz/ssowiz/internal/tenant"
+	"github.com/ssowiz/ssowiz/internal/yamlfile"
 )
 
 // Default listen addresses: loopback only, since the mocks are not
@@ -29,6 +32,7 @@ func newServeCmd(e *env) *cobra.Command {
 	var opts struct {
 		idpAddr, spAddr, data string
 		secretsFile           string
+		tenantFile            string
 		json, verbose         bool
 		provision             bool
 		provisionInterval     time.Duration
@@ -45,7 +49,13 @@ Tenant URL and the Org Admin's token). With --provision, Entra's provisioning
 engine runs too: assigned users are created in RudderStack at once and kept
 in sync every --provision-interval.
 
-State is kept in memory unless --data names a directory.
+--tenant FILE serves the users, groups and apps a tenant file describes
+instead of the demo tenant ("ssowiz tenant init" writes one to start from).
+
+State is kept in memory unless --data names a directory. With --data, a tenant
+file that changed since the last start is applied again (what it lists is
+made to match it; what an earlier version made and it no longer lists is
+deleted); an unchanged one leaves the kept state as it was.
 
 It also serves a Graph-shaped admin API (graph_base_url) with Entra's
 client-credentials token endpoint, for an app registration it makes with the
@@ -59,7 +69,8 @@ token, the client secret and the passwords go to FILE, readable by you only
 		Example: `  ssowiz serve
   ssowiz serve --data ./.ssowiz --json
   ssowiz serve --json --secrets-file ./secrets.json   # CI: no secret on stdout
-  ssowiz serve --provision --provision-interval 30s`,
+  ssowiz serve --provision --provision-interval 30s
+  ssowiz serve --tenant tenant.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelInfo
@@ -81,8 +92,18 @@ token, the client secret and the passwords go to FILE, readable by you only
 					fmt.Fprintln(e.stderr, "ssowiz: warning: "+w)
 				}
 			}
+			var tf *tenant.File
+			if opts.tenantFile != "" {
+				var err error
+				if tf, err = readTenant(opts.tenantFile); err != nil {
+					return err
+				}
+			}
 			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
-				Provision: opts.provision, ProvisionInterval: opts.provisionInterval})
+				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf})
+			if errors.Is(err, yamlfile.ErrFormat) {
+				return badInput(err)
+			}
 			if err != nil {
 				return failed(err)
 			}
@@ -131,6 +152,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.StringVar(&opts.data, "data", "", "directory that keeps state across restarts (default: in memory)")
 	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, the live admin token and the demo users' passwords when ready")
 	f.StringVar(&opts.secretsFile, "secrets-file", "", "write the admin token, the Graph client secret and the demo passwords to `FILE` (mode 0600) instead of stdout")
+	f.StringVar(&opts.tenantFile, "tenant", "", "tenant file to serve (users, groups, apps; default: the guide's demo tenant, see `ssowiz tenant init`)")
 	f.BoolVar(&opts.provision, "provision", false, "run Entra's provisioning engine: create and update assigned users in RudderStack over SCIM")
 	f.DurationVar(&opts.provisionInterval, "provision-interval", 0, "time between provisioning cycles (default 40m, as Entra's)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")

@@ -23,6 +23,7 @@ import (
 
 	"github.com/ssowiz/ssowiz/internal/hostroute"
 	"github.com/ssowiz/ssowiz/internal/localca"
+	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/graph"
@@ -80,6 +81,9 @@ type Options struct {
 	// ProvisionInterval, when positive, replaces the 40-minute interval
 	// between provisioning cycles.
 	ProvisionInterval time.Duration
+	// Tenant is the tenant file to serve; nil serves the guide's demo
+	// tenant.
+	Tenant *tenant.File
 }
 
 // Lab is a running pair of mocks.
@@ -264,7 +268,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	}
 	l.closers = append(l.closers, l.Graph.Close)
 
-	if err := l.seed(ctx, opts.Provision); err != nil {
+	if err := l.seed(ctx, opts.Tenant, opts.Provision); err != nil {
 		return nil, err
 	}
 	l.info.IDPBaseURL, l.info.SPBaseURL = idpBase, appBase

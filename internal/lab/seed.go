@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/graph"
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -24,96 +25,108 @@ const servePATName = "ssowiz serve"
 // admin token is.
 const GraphClientName = "ssowiz automation"
 
-// seed makes (or finds) the demo tenant, its RudderStack app pointed at
-// this SP, the SP organisation federated with that app, and its Org Admin
-// with a fresh Admin token.
-func (l *Lab) seed(ctx context.Context, provision bool) error {
-	demo, err := l.Directory.Seed(ctx, directory.SeedOptions{
-		EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL(),
+// seed applies the tenant file (the guide's demo tenant unless one is
+// given) with its built-in RudderStack app pointed at this SP, federates
+// the SP organisation with that app, and gives its Org Admin a fresh
+// Admin token, and registers the Graph automation app.
+func (l *Lab) seed(ctx context.Context, f *tenant.File, provision bool) error {
+	if err := l.seedTenant(ctx, f, provision); err != nil {
+		return err
+	}
+	creds, err := l.Graph.EnsureClient(ctx, GraphClientName, graph.AutomationPermissions())
+	if err != nil {
+		return fmt.Errorf("lab: register the Graph automation app: %w", err)
+	}
+	l.info.GraphBaseURL, l.info.GraphClientID, l.info.GraphClientSecret = l.Graph.GraphURL(), creds.ClientID, creds.ClientSecret
+	l.info.GraphTokenURL = l.Graph.TokenURL(l.info.TenantID)
+	return nil
+}
+
+func (l *Lab) seedTenant(ctx context.Context, f *tenant.File, provision bool) error {
+	if f == nil {
+		var err error
+		if f, err = tenant.Demo(); err != nil {
+			return fmt.Errorf("lab: %w", err)
+		}
+	}
+	applied, err := tenant.Apply(ctx, l.Directory, f, tenant.Options{
+		RudderStack: tenant.BuiltinSP{EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL()},
 	})
 	if err != nil {
 		return fmt.Errorf("lab: %w", err)
 	}
-	if err := l.repointApp(ctx, demo.App); err != nil {
+	l.info = Info{TenantID: applied.Tenant.ID, TenantDomain: applied.Tenant.InitialDomain, SPLoginURL: l.SP.LoginURL(),
+		SPACSURL: l.SP.ACSURL(), SPEntityID: l.SP.EntityID(), SCIMBaseURL: l.SP.SCIMBaseURL()}
+	for _, du := range applied.Users {
+		if du.Exists {
+			l.info.Users = append(l.info.Users, User{UPN: du.UPN, Password: du.Password, Assigned: du.Assigned,
+				DisplayName: du.DisplayName, Enabled: du.Enabled, HasMail: du.HasMail, Purpose: du.Note})
+		}
+	}
+	app, ok := applied.Builtin()
+	if !ok {
+		// No app is the built-in RudderStack: the SP runs unfederated, and
+		// the first app stands for the tenant's URLs.
+		if len(applied.Apps) > 0 {
+			return l.describeApp(ctx, applied.Apps[0].App)
+		}
+		return nil
+	}
+	if err := l.repointApp(ctx, app.App); err != nil {
 		return err
 	}
-	setup, err := l.IDP.Setup(ctx, demo.App.AppID)
-	if err != nil {
-		return fmt.Errorf("lab: read the app's SAML setup: %w", err)
+	if err := l.describeApp(ctx, app.App); err != nil {
+		return err
 	}
 
-	org, err := l.Accounts.FindOrgByDomain(ctx, demo.Tenant.InitialDomain)
+	org, err := l.Accounts.FindOrgByDomain(ctx, applied.Tenant.InitialDomain)
 	switch {
 	case errors.Is(err, accounts.ErrNotFound):
 		org, err = l.Accounts.CreateOrg(ctx, accounts.Org{
-			Name: demo.Tenant.DisplayName, Domains: demo.Tenant.Domains, SCIMEnabled: true,
-			SSO: accounts.SSOConfig{ProviderName: ProviderName, MetadataURL: setup.AppFederationMetadataURL,
+			Name: applied.Tenant.DisplayName, Domains: applied.Tenant.Domains, SCIMEnabled: true,
+			SSO: accounts.SSOConfig{ProviderName: ProviderName, MetadataURL: l.info.IDPMetadataURL,
 				AttributeMapping: accounts.DefaultAttributeMapping()},
 		})
-	case err == nil && org.SSO.MetadataURL != setup.AppFederationMetadataURL && isLocal(org.SSO.MetadataURL):
+	case err == nil && org.SSO.MetadataURL != l.info.IDPMetadataURL && isLocal(org.SSO.MetadataURL):
 		// `serve` moved to another port since the org was made.
 		org, err = l.Accounts.UpdateOrg(ctx, org.ID, func(o *accounts.Org) error {
-			o.SSO.MetadataURL = setup.AppFederationMetadataURL
+			o.SSO.MetadataURL = l.info.IDPMetadataURL
 			return nil
 		})
 	}
 	if err != nil {
 		return fmt.Errorf("lab: seed the service provider's organisation: %w", err)
 	}
+	l.info.OrgID = org.ID
 
-	var adminPAT string
-	for _, du := range demo.Users {
-		if !du.SPOrgAdmin || !du.Exists {
+	for _, du := range applied.Users {
+		if !du.OrgAdmin || !du.Exists {
 			continue
 		}
-		if adminPAT, err = l.seedAdmin(ctx, org.ID, du); err != nil {
+		if l.info.AdminPAT, err = l.seedAdmin(ctx, org.ID, du.ObjectID); err != nil {
 			return err
 		}
 	}
+	on := provision || app.Spec.Provisioning != nil && app.Spec.Provisioning.Enabled
+	return l.seedProvisioning(ctx, app.AppID, l.info.AdminPAT, on)
+}
 
-	if err := l.seedProvisioning(ctx, demo.App.AppID, adminPAT, provision); err != nil {
-		return err
-	}
-
-	creds, err := l.Graph.EnsureClient(ctx, GraphClientName, graph.AutomationPermissions())
+// describeApp puts the app's URLs in the lab's Info.
+func (l *Lab) describeApp(ctx context.Context, app directory.App) error {
+	setup, err := l.IDP.Setup(ctx, app.AppID)
 	if err != nil {
-		return fmt.Errorf("lab: register the Graph automation app: %w", err)
+		return fmt.Errorf("lab: read the app's SAML setup: %w", err)
 	}
-
-	l.info = Info{
-		IDPMetadataURL:  setup.AppFederationMetadataURL,
-		IDPSSOURL:       setup.LoginURL,
-		SPLoginURL:      l.SP.LoginURL(),
-		SPACSURL:        l.SP.ACSURL(),
-		SPEntityID:      l.SP.EntityID(),
-		SCIMBaseURL:     l.SP.SCIMBaseURL(),
-		AdminPAT:        adminPAT,
-		TenantID:        demo.Tenant.ID,
-		TenantDomain:    demo.Tenant.InitialDomain,
-		AppID:           demo.App.AppID,
-		IDPInitiatedURL: l.IDP.IDPInitiatedURL(demo.Tenant.ID, demo.App.AppID),
-		UserAccessURL:   setup.UserAccessURL,
-		OrgID:           org.ID,
-
-		GraphBaseURL:      l.Graph.GraphURL(),
-		GraphClientID:     creds.ClientID,
-		GraphClientSecret: creds.ClientSecret,
-		GraphTokenURL:     l.Graph.TokenURL(demo.Tenant.ID),
-	}
-	for _, du := range demo.Users {
-		if !du.Exists {
-			continue
-		}
-		l.info.Users = append(l.info.Users, User{UPN: du.UPN, Password: du.Password, Assigned: du.Assigned,
-			DisplayName: du.DisplayName, Enabled: du.Enabled, HasMail: du.HasMail, Purpose: du.Purpose})
-	}
+	l.info.IDPMetadataURL, l.info.IDPSSOURL, l.info.UserAccessURL = setup.AppFederationMetadataURL, setup.LoginURL, setup.UserAccessURL
+	l.info.AppID = app.AppID
+	l.info.IDPInitiatedURL = l.IDP.IDPInitiatedURL(l.info.TenantID, app.AppID)
 	return nil
 }
 
 // seedAdmin makes the demo Org Admin a member of the SP org (once) and
 // gives them a fresh Admin token, revoking the one a previous start made.
-func (l *Lab) seedAdmin(ctx context.Context, orgID string, du directory.DemoUser) (string, error) {
-	u, err := l.Directory.User(ctx, du.ObjectID)
+func (l *Lab) seedAdmin(ctx context.Context, orgID, objectID string) (string, error) {
+	u, err := l.Directory.User(ctx, objectID)
 	if err != nil {
 		return "", fmt.Errorf("lab: read the demo admin: %w", err)
 	}
@@ -187,10 +200,9 @@ func samePath(a, b string) bool {
 	return err1 == nil && err2 == nil && ua.Path == ub.Path
 }
 
-// seedProvisioning fills in the demo app's Provisioning page the way the
-// guide says — this SP's Tenant URL and the Org Admin's Admin token — with
-// the known issues avoided (groups off, Delete unticked), and sets its
-// status. A Tenant URL the admin pointed elsewhere is kept with its token;
+// seedProvisioning fills in the built-in app's Provisioning page the way
+// the guide says — this SP's Tenant URL and the Org Admin's Admin token;
+// the tenant file sets the rest — and sets its status. A Tenant URL the admin pointed elsewhere is kept with its token;
 // one pointing at an earlier `serve` gets this one's URL and token, since
 // that token was revoked.
 func (l *Lab) seedProvisioning(ctx context.Context, appID, token string, on bool) error {
@@ -201,8 +213,6 @@ func (l *Lab) seedProvisioning(ctx context.Context, appID, token string, on bool
 	own := l.SP.SCIMBaseURL()
 	switch {
 	case cfg.TenantURL == "":
-		cfg.ProvisionGroups = false
-		cfg.Actions = directory.TargetActions{Create: true, Update: true, Delete: false}
 		cfg.TenantURL, cfg.SecretToken = own, directory.NewSecret(token)
 	case isLocal(cfg.TenantURL) && samePath(cfg.TenantURL, own):
 		if u, err := url.Parse(cfg.TenantURL); err == nil && u.RawQuery != "" {

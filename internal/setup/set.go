@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssowiz/ssowiz/internal/yamlfile"
 )
 
 // Set changes one field, named by its dotted path as in the file
@@ -54,7 +56,7 @@ func (s *Setup) Set(path, value string) error {
 		return fail(done, "%v", err)
 	}
 	lines := map[string]int{}
-	if err := (walker{file: "--set", lines: lines}).decode(n, v, done); err != nil {
+	if err := yamlfile.DecodeNode(n, v, done, "--set", lines); err != nil {
 		return err
 	}
 	for p := range s.lines {

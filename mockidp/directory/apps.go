@@ -111,6 +111,8 @@ type App struct {
 	SigningAlgorithm SigningAlgorithm
 	// AssignmentRequired is "Assignment required?" (default Yes).
 	AssignmentRequired bool
+	// GroupClaim is the "Groups claim"; its zero value sends none.
+	GroupClaim GroupClaim
 	// CreatedAt is when the app was created.
 	CreatedAt time.Time
 }
@@ -185,14 +187,17 @@ func (d *Directory) CreateApp(ctx context.Context, name string) (App, error) {
 }
 
 const appColumns = `app_id, sp_object_id, name, reply_urls, sign_on_url, relay_state, logout_url, nameid_source, nameid_format,
-	claims, signing_option, signing_algorithm, assignment_required, created_at`
+	claims, signing_option, signing_algorithm, assignment_required, created_at, group_claim`
 
 func (d *Directory) scanApp(ctx context.Context, q querier, row interface{ Scan(...any) error }) (App, error) {
 	var a App
-	var replies, claims, format, option, alg, created string
+	var replies, claims, format, option, alg, created, groupClaim string
 	if err := row.Scan(&a.AppID, &a.ServicePrincipalID, &a.Name, &replies, &a.SAML.SignOnURL, &a.SAML.RelayState,
-		&a.SAML.LogoutURL, &a.NameID.Source, &format, &claims, &option, &alg, &a.AssignmentRequired, &created); err != nil {
+		&a.SAML.LogoutURL, &a.NameID.Source, &format, &claims, &option, &alg, &a.AssignmentRequired, &created, &groupClaim); err != nil {
 		return App{}, err
+	}
+	if err := json.Unmarshal([]byte(groupClaim), &a.GroupClaim); err != nil {
+		return App{}, fmt.Errorf("app %s: group claim: %w", a.AppID, err)
 	}
 	a.NameID.Format, a.SigningOption, a.SigningAlgorithm = NameIDFormat(format), SigningOption(option), SigningAlgorithm(alg)
 	a.CreatedAt = parseTime(created)

@@ -151,4 +151,7 @@ CREATE TABLE demo (
 	value  TEXT NOT NULL
 );
 `},
+	{Version: 2, Name: "group claim of an app", SQL: `
+ALTER TABLE apps ADD COLUMN group_claim TEXT NOT NULL DEFAULT '{}';
+`},
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
 
@@ -49,7 +50,7 @@ type harness struct {
 	srv   *Server
 	ts    *httptest.Server
 	clock *clockwork.FakeClock
-	demo  directory.Demo
+	demo  tenant.Applied
 	creds Credentials
 	token string
 }
@@ -70,8 +71,12 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(func() { dir.Close() })
 	h.dir = dir
-	if h.demo, err = dir.Seed(ctx, directory.SeedOptions{EntityID: "urn:amazon:cognito:sp:us-east-1_ABZiTjXia",
-		ReplyURL: "https://auth2.rudderstack.com/saml2/idpresponse"}); err != nil {
+	demo, err := tenant.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.demo, err = tenant.Apply(ctx, dir, demo, tenant.Options{Rand: mrand.NewChaCha8([32]byte{3}), RudderStack: tenant.BuiltinSP{
+		EntityID: "urn:amazon:cognito:sp:us-east-1_ABZiTjXia", ReplyURL: "https://auth2.rudderstack.com/saml2/idpresponse"}}); err != nil {
 		t.Fatal(err)
 	}
 	h.srv, err = New(ctx, Config{Directory: dir, LoginURL: h.ts.URL, GraphURL: h.ts.URL + "/v1.0", Now: h.clock.Now,

@@ -1,0 +1,735 @@
+package tenant
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/ssowiz/ssowiz/mockidp/directory"
+	"github.com/ssowiz/ssowiz/mockidp/provisioning"
+)
+
+// userAttributes are the user properties User.Attributes sets, by the name
+// the file gives them.
+var userAttributes = map[string]func(*directory.User, string){
+	"mail_nickname":      func(u *directory.User, v string) { u.MailNickname = v },
+	"preferred_language": func(u *directory.User, v string) { u.PreferredLanguage = v },
+	"office":             func(u *directory.User, v string) { u.OfficeLocation = v },
+	"street_address":     func(u *directory.User, v string) { u.StreetAddress = v },
+	"city":               func(u *directory.User, v string) { u.City = v },
+	"state":              func(u *directory.User, v string) { u.State = v },
+	"postal_code":        func(u *directory.User, v string) { u.PostalCode = v },
+	"country":            func(u *directory.User, v string) { u.Country = v },
+	"telephone":          func(u *directory.User, v string) { u.TelephoneNumber = v },
+	"mobile":             func(u *directory.User, v string) { u.Mobile = v },
+	"fax":                func(u *directory.User, v string) { u.FacsimileTelephoneNumber = v },
+}
+
+// BuiltinSP is the built-in mock RudderStack's own SAML values, which fill
+// the built-in app's empty fields.
+type BuiltinSP struct {
+	EntityID, ReplyURL, SignOnURL string
+}
+
+// Options configures Apply.
+type Options struct {
+	// RudderStack is the built-in SP's values for the app marked
+	// rudderstack.
+	RudderStack BuiltinSP
+	// Rand makes generated passwords; nil means crypto/rand.
+	Rand io.Reader
+	// Getenv reads secret_token_env; nil means os.Getenv.
+	Getenv func(string) string
+	// Metadata reads an app's `metadata:` (a file or an http(s) URL); nil
+	// reads files only.
+	Metadata func(ctx context.Context, ref string) ([]byte, error)
+}
+
+// Applied is what a tenant file made (or found) in a directory.
+type Applied struct {
+	// Tenant is the directory's tenant.
+	Tenant directory.Tenant
+	// Users are the file's users, in its order.
+	Users []AppliedUser
+	// Apps are the file's apps, in its order.
+	Apps []AppliedApp
+	// Reapplied is true when the file was written to the directory at
+	// this start: a new directory, or a file that changed since the last
+	// start. False means a kept directory already held this file, and
+	// what changed there at run time was kept.
+	Reapplied bool
+}
+
+// AppliedUser is a user of the file as the directory holds it.
+type AppliedUser struct {
+	ObjectID, UPN, DisplayName string
+	// Password is the user's password (from the file, or generated);
+	// empty if it was changed at run time.
+	Password string
+	// Exists is false if the user was deleted at run time.
+	Exists, Enabled, HasMail bool
+	// Assigned is whether the user is assigned to the built-in app.
+	Assigned bool
+	// OrgAdmin marks the built-in app's Org Admin.
+	OrgAdmin bool
+	// Note is the file's note on the user.
+	Note string
+}
+
+// AppliedApp is an app of the file as the directory holds it.
+type AppliedApp struct {
+	directory.App
+	// Spec is the app as the file describes it.
+	Spec App
+	// Builtin marks the built-in mock RudderStack's app.
+	Builtin bool
+}
+
+// Builtin returns the built-in RudderStack app, if the file has one.
+func (a Applied) Builtin() (AppliedApp, bool) {
+	for _, app := range a.Apps {
+		if app.Builtin {
+			return app, true
+		}
+	}
+	return AppliedApp{}, false
+}
+
+// App returns the app with the given name (any case).
+func (a Applied) App(name string) (AppliedApp, bool) {
+	for _, app := range a.Apps {
+		if strings.EqualFold(app.Name, name) {
+			return app, true
+		}
+	}
+	return AppliedApp{}, false
+}
+
+// The records Apply keeps in the directory (its seed table).
+const (
+	recordSum     = "tenant-file:sha256"
+	recordApplied = "tenant-file:objects"
+)
+
+// appliedObjects are the object IDs a file made, so a later version of
+// the file that drops one can remove it.
+type appliedObjects struct {
+	Users  []string `json:"users"`
+	Groups []string `json:"groups"`
+	Apps   []string `json:"apps"`
+}
+
+// Apply makes the directory hold the tenant the file describes. A new
+// directory gets everything. A kept directory (--data) that last applied
+// the same file is left as it is, so what changed at run time survives; if
+// the file changed, every user, group and app it lists is made to match it
+// again (matched by UPN, group name and app name), and what an earlier
+// version of the file made but this one no longer lists is deleted.
+// Sessions, certificates, provisioning state and the SP's accounts are
+// never touched. Errors the directory raises name the file's field.
+func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (Applied, error) {
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	a := applier{d: d, f: f, opts: opts, users: map[string]string{}, groups: map[string]string{}}
+	t, err := a.tenant(ctx)
+	if err != nil {
+		return Applied{}, err
+	}
+	out := Applied{Tenant: t}
+	last, err := d.SeedRecord(ctx, recordSum)
+	if err != nil && !errors.Is(err, directory.ErrNotFound) {
+		return Applied{}, err
+	}
+	if last != f.sum {
+		if err := a.write(ctx); err != nil {
+			return Applied{}, err
+		}
+		if err := d.SetSeedRecord(ctx, recordSum, f.sum); err != nil {
+			return Applied{}, err
+		}
+		out.Reapplied = true
+	}
+	if err := a.results(ctx, &out); err != nil {
+		return Applied{}, err
+	}
+	if len(out.Apps) < len(f.Apps) && !out.Reapplied {
+		// An app was deleted at run time; a server needs every app it
+		// serves, so the file is applied again.
+		if err := a.write(ctx); err != nil {
+			return Applied{}, err
+		}
+		out = Applied{Tenant: t, Reapplied: true}
+		if err := a.results(ctx, &out); err != nil {
+			return Applied{}, err
+		}
+	}
+	return out, nil
+}
+
+type applier struct {
+	d    *directory.Directory
+	f    *File
+	opts Options
+	// users and groups map lower-case UPNs and group names to object IDs.
+	users, groups map[string]string
+}
+
+// fail reports a directory's refusal of a value against the file's field.
+func (a *applier) fail(path string, err error) error {
+	var fes []*directory.FieldError
+	collectFieldErrors(err, &fes)
+	if len(fes) == 0 {
+		return fmt.Errorf("%s: %s: %w", a.f.name, path, err)
+	}
+	var errs []error
+	for _, fe := range fes {
+		at := path
+		if sub, ok := portalFields[fe.Field]; ok && strings.HasSuffix(path, ".saml") {
+			at += "." + sub
+		}
+		errs = append(errs, a.f.fieldError(at, fe.Error()))
+	}
+	return errors.Join(errs...)
+}
+
+// portalFields maps the Basic SAML Configuration's labels, as the
+// directory's errors name them, to the file's fields.
+var portalFields = map[string]string{
+	"Identifier (Entity ID)":                     "identifiers",
+	"Reply URL (Assertion Consumer Service URL)": "reply_urls",
+	"Index":       "reply_urls",
+	"Sign on URL": "sign_on_url",
+	"Relay State": "relay_state",
+	"Logout URL":  "logout_url",
+}
+
+func collectFieldErrors(err error, out *[]*directory.FieldError) {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			collectFieldErrors(e, out)
+		}
+		return
+	}
+	var fe *directory.FieldError
+	if errors.As(err, &fe) {
+		*out = append(*out, fe)
+	}
+}
+
+func (a *applier) tenant(ctx context.Context) (directory.Tenant, error) {
+	ft := a.f.Tenant
+	t, err := a.d.Tenant(ctx)
+	if errors.Is(err, directory.ErrNoTenant) {
+		t, err = a.d.CreateTenant(ctx, directory.NewTenant{Name: ft.Name, DisplayName: ft.DisplayName, ID: ft.ID})
+		if err != nil {
+			return directory.Tenant{}, a.fail("tenant", err)
+		}
+	}
+	if err != nil {
+		return directory.Tenant{}, err
+	}
+	if want := strings.ToLower(ft.Name) + ".onmicrosoft.com"; t.InitialDomain != want {
+		return directory.Tenant{}, a.f.fieldError("tenant.name", fmt.Sprintf("the data directory holds the tenant %s, not %s; a tenant cannot be renamed: use another --data directory, or set tenant.name back", t.InitialDomain, want))
+	}
+	if ft.ID != "" && !strings.EqualFold(ft.ID, t.ID) {
+		return directory.Tenant{}, a.f.fieldError("tenant.id", fmt.Sprintf("the data directory holds the tenant %s; a tenant ID cannot change: use another --data directory, or remove tenant.id", t.ID))
+	}
+	for i, dom := range ft.Domains {
+		if slices.Contains(t.Domains, strings.ToLower(dom)) {
+			continue
+		}
+		if err := a.d.AddDomain(ctx, dom); err != nil {
+			return directory.Tenant{}, a.fail(fmt.Sprintf("tenant.domains[%d]", i), err)
+		}
+	}
+	return a.d.Tenant(ctx)
+}
+
+// write makes the directory match the file.
+func (a *applier) write(ctx context.Context) error {
+	var made appliedObjects
+	for i, fu := range a.f.Users {
+		id, err := a.user(ctx, i, fu)
+		if err != nil {
+			return err
+		}
+		a.users[strings.ToLower(fu.UPN)] = id
+		made.Users = append(made.Users, id)
+	}
+	for i, fu := range a.f.Users {
+		manager := ""
+		if fu.Manager != "" {
+			manager = a.users[strings.ToLower(fu.Manager)]
+		}
+		if _, err := a.d.UpdateUser(ctx, a.users[strings.ToLower(fu.UPN)], func(u *directory.User) { u.Manager = manager }); err != nil {
+			return a.fail(fmt.Sprintf("users[%d].manager", i), err)
+		}
+	}
+	if err := a.groupsAndMembers(ctx, &made); err != nil {
+		return err
+	}
+	for i, fa := range a.f.Apps {
+		id, err := a.app(ctx, i, fa)
+		if err != nil {
+			return err
+		}
+		made.Apps = append(made.Apps, id)
+	}
+	return a.removeDropped(ctx, made)
+}
+
+func (a *applier) user(ctx context.Context, i int, fu User) (string, error) {
+	at := fmt.Sprintf("users[%d]", i)
+	fill := func(u *directory.User) {
+		u.UserPrincipalName, u.DisplayName, u.GivenName, u.Surname = fu.UPN, fu.DisplayName, fu.GivenName, fu.Surname
+		u.Mail, u.JobTitle, u.Department, u.EmployeeID = fu.Mail, fu.JobTitle, fu.Department, fu.EmployeeID
+		u.MailNickname, u.PreferredLanguage, u.OfficeLocation, u.StreetAddress = "", "", "", ""
+		u.City, u.State, u.PostalCode, u.Country = "", "", "", ""
+		u.TelephoneNumber, u.Mobile, u.FacsimileTelephoneNumber = "", "", ""
+		for name, v := range fu.Attributes {
+			userAttributes[name](u, v)
+		}
+		if u.MailNickname == "" {
+			u.MailNickname, _, _ = strings.Cut(fu.UPN, "@")
+		}
+		u.DirectoryRoles = fu.Roles
+		u.AccountEnabled = fu.Enabled == nil || *fu.Enabled
+	}
+	existing, err := a.d.UserByUPN(ctx, fu.UPN)
+	switch {
+	case errors.Is(err, directory.ErrNotFound):
+		pw := fu.Password
+		if pw == "" {
+			if pw, err = demoPassword(a.opts.Rand); err != nil {
+				return "", err
+			}
+		}
+		var u directory.User
+		fill(&u)
+		created, err := a.d.CreateUser(ctx, u, pw)
+		if err != nil {
+			var fes []*directory.FieldError
+			if collectFieldErrors(err, &fes); len(fes) == 1 && fes[0].Field == "Password" {
+				return "", a.fail(at+".password", err)
+			}
+			return "", a.fail(at, err)
+		}
+		if fu.Password == "" {
+			if err := a.d.SetSeedRecord(ctx, "password:"+created.ObjectID, pw); err != nil {
+				return "", err
+			}
+		}
+		return created.ObjectID, nil
+	case err != nil:
+		return "", err
+	}
+	if _, err := a.d.UpdateUser(ctx, existing.ObjectID, fill); err != nil {
+		return "", a.fail(at, err)
+	}
+	if fu.Password != "" {
+		if _, err := a.d.VerifyPassword(ctx, fu.UPN, fu.Password); err != nil {
+			if err := a.d.SetPassword(ctx, existing.ObjectID, fu.Password); err != nil {
+				return "", a.fail(at+".password", err)
+			}
+		}
+	}
+	return existing.ObjectID, nil
+}
+
+func (a *applier) groupsAndMembers(ctx context.Context, made *appliedObjects) error {
+	byName := map[string]directory.Group{}
+	current, err := a.d.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range current {
+		byName[strings.ToLower(g.DisplayName)] = g
+	}
+	members := map[string][]string{}
+	for _, fu := range a.f.Users {
+		for _, g := range fu.Groups {
+			members[strings.ToLower(g)] = append(members[strings.ToLower(g)], a.users[strings.ToLower(fu.UPN)])
+		}
+	}
+	for i, fg := range a.f.Groups {
+		key := strings.ToLower(fg.Name)
+		g, ok := byName[key]
+		if !ok {
+			if g, err = a.d.CreateGroup(ctx, fg.Name, fg.Description); err != nil {
+				return a.fail(fmt.Sprintf("groups[%d].name", i), err)
+			}
+		}
+		a.groups[key] = g.ObjectID
+		made.Groups = append(made.Groups, g.ObjectID)
+		want := members[key]
+		for _, m := range fg.Members {
+			want = append(want, a.users[strings.ToLower(m)])
+		}
+		have, err := a.d.GroupMembers(ctx, g.ObjectID)
+		if err != nil {
+			return err
+		}
+		for _, u := range have {
+			if !slices.Contains(want, u.ObjectID) {
+				if err := a.d.RemoveGroupMember(ctx, g.ObjectID, u.ObjectID); err != nil {
+					return err
+				}
+			}
+		}
+		for _, id := range want {
+			if err := a.d.AddGroupMember(ctx, g.ObjectID, id); err != nil {
+				return a.fail(fmt.Sprintf("groups[%d].members", i), err)
+			}
+		}
+	}
+	return nil
+}
+
+// app creates or updates one app, screen by screen.
+func (a *applier) app(ctx context.Context, i int, fa App) (string, error) {
+	at := fmt.Sprintf("apps[%d]", i)
+	app, err := a.appByName(ctx, fa.Name)
+	if errors.Is(err, directory.ErrNotFound) {
+		app, err = a.d.CreateApp(ctx, fa.Name)
+		if err != nil {
+			return "", a.fail(at+".name", err)
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	spec, err := a.resolve(ctx, i, fa)
+	if err != nil {
+		return "", err
+	}
+	id := app.AppID
+
+	cfg := directory.SAMLConfig{SignOnURL: spec.SAML.SignOnURL, RelayState: spec.SAML.RelayState, LogoutURL: spec.SAML.LogoutURL}
+	for _, x := range spec.SAML.Identifiers {
+		cfg.Identifiers = append(cfg.Identifiers, directory.Identifier{Value: x.Value, Default: x.Default})
+	}
+	for _, r := range spec.SAML.ReplyURLs {
+		cfg.ReplyURLs = append(cfg.ReplyURLs, directory.ReplyURL{URL: r.URL, Index: r.Index, Default: r.Default})
+	}
+	if _, err := a.d.UpdateSAMLConfig(ctx, id, cfg); err != nil {
+		return "", a.fail(at+".saml", err)
+	}
+
+	nameID := directory.DefaultNameID()
+	if spec.NameID != nil {
+		nameID = directory.NameIDConfig{Source: spec.NameID.Source, Format: nameIDFormat(spec.NameID.Format)}
+	}
+	claims := directory.DefaultClaims()
+	if spec.Claims != nil {
+		claims = []directory.Claim{}
+		for _, c := range spec.Claims {
+			claims = append(claims, directory.Claim{Name: c.Name, Namespace: c.Namespace, Source: c.Source})
+		}
+	}
+	if _, err := a.d.UpdateClaims(ctx, id, nameID, claims); err != nil {
+		return "", a.fail(at+".claims", err)
+	}
+	var gc directory.GroupClaim
+	if g := spec.GroupClaim; g != nil {
+		gc = directory.GroupClaim{Groups: groupChoice(g.Groups), Names: g.Emit == "names", Name: g.Name, Namespace: g.Namespace}
+	}
+	if _, err := a.d.UpdateGroupClaim(ctx, id, gc); err != nil {
+		return "", a.fail(at+".group_claim", err)
+	}
+	option, alg := directory.SignAssertion, directory.SHA256
+	switch spec.Signing.Option {
+	case "response":
+		option = directory.SignResponse
+	case "both":
+		option = directory.SignResponseAndAssertion
+	}
+	if spec.Signing.Algorithm == "sha1" {
+		alg = directory.SHA1
+	}
+	if _, err := a.d.UpdateSigning(ctx, id, option, alg); err != nil {
+		return "", a.fail(at+".signing", err)
+	}
+	if err := a.d.SetAssignmentRequired(ctx, id, spec.AssignmentRequired == nil || *spec.AssignmentRequired); err != nil {
+		return "", err
+	}
+	if err := a.assign(ctx, id, spec.Assigned); err != nil {
+		return "", err
+	}
+	if err := a.provisioning(ctx, at, id, spec); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func (a *applier) appByName(ctx context.Context, name string) (directory.App, error) {
+	apps, err := a.d.Apps(ctx)
+	if err != nil {
+		return directory.App{}, err
+	}
+	for _, app := range apps {
+		if strings.EqualFold(app.Name, strings.TrimSpace(name)) {
+			return app, nil
+		}
+	}
+	return directory.App{}, fmt.Errorf("app %q: %w", name, directory.ErrNotFound)
+}
+
+// resolve fills what an app's spec leaves to someone else: the built-in
+// SP's own SAML values, or an SP's metadata with the built-in app's
+// claims and assignments.
+func (a *applier) resolve(ctx context.Context, i int, fa App) (App, error) {
+	if fa.RudderStack != nil {
+		sp := a.opts.RudderStack
+		if len(fa.SAML.Identifiers) == 0 && sp.EntityID != "" {
+			fa.SAML.Identifiers = []Identifier{{Value: sp.EntityID, Default: true}}
+		}
+		if len(fa.SAML.ReplyURLs) == 0 && sp.ReplyURL != "" {
+			fa.SAML.ReplyURLs = []ReplyURL{{URL: sp.ReplyURL, Default: true}}
+		}
+		if fa.SAML.SignOnURL == "" {
+			fa.SAML.SignOnURL = sp.SignOnURL
+		}
+	}
+	return fa, nil
+}
+
+func (a *applier) assign(ctx context.Context, appID string, as *Assigned) error {
+	var want []string
+	if as != nil {
+		for _, u := range as.Users {
+			want = append(want, a.users[strings.ToLower(u)])
+		}
+		for _, g := range as.Groups {
+			want = append(want, a.groups[strings.ToLower(g)])
+		}
+	}
+	current, err := a.d.Assignments(ctx, appID)
+	if err != nil {
+		return err
+	}
+	for _, c := range current {
+		if !slices.Contains(want, c.PrincipalID) {
+			if err := a.d.Unassign(ctx, appID, c.PrincipalID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range want {
+		// A user disabled in the file can still be assigned, as in Entra.
+		if err := a.d.Assign(ctx, appID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applier) provisioning(ctx context.Context, at, appID string, spec App) error {
+	cfg := directory.DefaultProvisioning()
+	if p := spec.Provisioning; p != nil {
+		cfg.TenantURL = p.TenantURL
+		token := p.SecretToken
+		if p.SecretTokenEnv != "" {
+			token = a.opts.Getenv(p.SecretTokenEnv)
+			if token == "" {
+				return a.f.fieldError(at+".provisioning.secret_token_env", fmt.Sprintf("the environment variable %s is empty or not set; export it with the SCIM token before starting", p.SecretTokenEnv))
+			}
+		}
+		cfg.SecretToken = directory.NewSecret(token)
+		if p.Scope == "all" {
+			cfg.Scope = directory.ScopeAll
+		}
+		if p.ProvisionGroups != nil {
+			cfg.ProvisionGroups = *p.ProvisionGroups
+		}
+		if p.Actions != nil {
+			cfg.Actions = directory.TargetActions{Create: p.Actions.Create, Update: p.Actions.Update, Delete: p.Actions.Delete}
+		}
+		cfg.Enabled = p.Enabled && p.TenantURL != ""
+		cfg.Interval = p.Interval
+		if p.Mappings != nil {
+			doc, err := mappingDocument(*p.Mappings)
+			if err != nil {
+				return a.f.fieldError(at+".provisioning.mappings", err.Error())
+			}
+			cfg.Mappings = doc
+		}
+	}
+	if _, err := a.d.UpdateProvisioning(ctx, appID, cfg); err != nil {
+		return a.fail(at+".provisioning", err)
+	}
+	return nil
+}
+
+// mappingDocument turns the file's mappings into the engine's document,
+// checked by the engine's own parser. A list left out keeps the engine's
+// defaults for it.
+func mappingDocument(m Mappings) (json.RawMessage, error) {
+	defaults := provisioning.DefaultMappings()
+	doc := provisioning.Mappings{Users: defaults.Users, Groups: defaults.Groups}
+	convert := func(in []Mapping) []provisioning.Mapping {
+		out := make([]provisioning.Mapping, len(in))
+		for i, x := range in {
+			out[i] = provisioning.Mapping{Source: x.Source, Target: x.Target, MatchingPrecedence: x.MatchingPrecedence, Apply: provisioning.ApplyMode(x.Apply)}
+		}
+		return out
+	}
+	if m.Users != nil {
+		doc.Users = convert(m.Users)
+	}
+	if m.Groups != nil {
+		doc.Groups = convert(m.Groups)
+	}
+	js, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode the mappings: %w", err)
+	}
+	if _, err := provisioning.ParseMappings(js); err != nil {
+		return nil, err
+	}
+	return js, nil
+}
+
+// removeDropped deletes what an earlier version of the file made and
+// this one no longer lists. Users go to Deleted users, as in Entra, so
+// the provisioning engine disables them in the SCIM server.
+func (a *applier) removeDropped(ctx context.Context, made appliedObjects) error {
+	var before appliedObjects
+	if js, err := a.d.SeedRecord(ctx, recordApplied); err == nil {
+		_ = json.Unmarshal([]byte(js), &before)
+	} else if !errors.Is(err, directory.ErrNotFound) {
+		return err
+	}
+	for _, id := range before.Apps {
+		if !slices.Contains(made.Apps, id) {
+			if err := a.d.DeleteApp(ctx, id); err != nil && !errors.Is(err, directory.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	for _, id := range before.Groups {
+		if !slices.Contains(made.Groups, id) {
+			if err := a.d.DeleteGroup(ctx, id); err != nil && !errors.Is(err, directory.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	for _, id := range before.Users {
+		if !slices.Contains(made.Users, id) {
+			if err := a.d.SoftDeleteUser(ctx, id); err != nil && !errors.Is(err, directory.ErrNotFound) && !errors.Is(err, directory.ErrWrongState) {
+				return err
+			}
+		}
+	}
+	js, _ := json.Marshal(made)
+	return a.d.SetSeedRecord(ctx, recordApplied, string(js))
+}
+
+// results reads back what the directory holds for the file's users and
+// apps.
+func (a *applier) results(ctx context.Context, out *Applied) error {
+	apps, err := a.d.Apps(ctx)
+	if err != nil {
+		return err
+	}
+	var builtinID, orgAdmin string
+	for _, fa := range a.f.Apps {
+		for _, app := range apps {
+			if strings.EqualFold(app.Name, fa.Name) {
+				out.Apps = append(out.Apps, AppliedApp{App: app, Spec: fa, Builtin: fa.RudderStack != nil})
+				if fa.RudderStack != nil {
+					builtinID, orgAdmin = app.AppID, fa.RudderStack.OrgAdmin
+				}
+				break
+			}
+		}
+	}
+	for _, fu := range a.f.Users {
+		au := AppliedUser{UPN: fu.UPN, DisplayName: fu.DisplayName, Note: fu.Note, OrgAdmin: strings.EqualFold(fu.UPN, orgAdmin)}
+		u, err := a.d.UserByUPN(ctx, fu.UPN)
+		if errors.Is(err, directory.ErrNotFound) {
+			out.Users = append(out.Users, au)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		au.ObjectID, au.UPN, au.DisplayName = u.ObjectID, u.UserPrincipalName, u.DisplayName
+		au.Exists, au.Enabled, au.HasMail = true, u.AccountEnabled, u.Mail != ""
+		pw := fu.Password
+		if pw == "" {
+			pw, _ = a.d.SeedRecord(ctx, "password:"+u.ObjectID)
+		}
+		if _, err := a.d.VerifyPassword(ctx, u.UserPrincipalName, pw); err == nil {
+			au.Password = pw
+		} else if pw != "" && fu.Password == "" && errors.Is(err, directory.ErrBadPassword) {
+			// The password was changed some other way: the generated one
+			// opens nothing now, so it is not kept.
+			if err := a.d.DeleteSeedRecord(ctx, "password:"+u.ObjectID); err != nil {
+				return err
+			}
+		}
+		if builtinID != "" {
+			if au.Assigned, err = a.d.IsAssigned(ctx, builtinID, u.ObjectID); err != nil {
+				return err
+			}
+		}
+		out.Users = append(out.Users, au)
+	}
+	return nil
+}
+
+func nameIDFormat(s string) directory.NameIDFormat {
+	switch s {
+	case "default":
+		return directory.NameIDDefault
+	case "persistent":
+		return directory.NameIDPersistent
+	case "unspecified":
+		return directory.NameIDUnspecified
+	case "WindowsDomainQualifiedName":
+		return directory.NameIDWindowsDomainQualifiedName
+	}
+	return directory.NameIDEmailAddress
+}
+
+func groupChoice(s string) directory.GroupClaimGroups {
+	switch s {
+	case "security":
+		return directory.GroupsSecurity
+	case "all":
+		return directory.GroupsAll
+	case "application":
+		return directory.GroupsApplication
+	}
+	return directory.GroupsNone
+}
+
+// demoPassword makes a readable password that meets Entra's policy, such
+// as "Demo-kqzp-4821". It is kept in the directory so `serve` can print
+// it again after a restart; this is demo data on loopback.
+func demoPassword(r io.Reader) (string, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", fmt.Errorf("make a password: %w", err)
+	}
+	var sb strings.Builder
+	sb.WriteString("Demo-")
+	for _, x := range b[:4] {
+		sb.WriteByte('a' + x%26)
+	}
+	sb.WriteByte('-')
+	for _, x := range b[4:] {
+		sb.WriteByte('0' + x%10)
+	}
+	return sb.String(), nil
+}
