@@ -30,6 +30,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/ssowiz/ssowiz/internal/tenant"
+	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
 
@@ -67,6 +68,8 @@ type harness struct {
 	clock  *clockwork.FakeClock
 	demo   tenant.Applied
 	client *http.Client
+	// signIns is the sign-in log the server writes.
+	signIns *auditlog.Log
 	// logs is the server's log; typed holds every password typed and
 	// every SAMLResponse and cookie the server handed out, none of which
 	// may appear in it.
@@ -144,8 +147,13 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.signIns, err = auditlog.Open(ctx, auditlog.Options{Now: h.clock.Now, Rand: rand.NewChaCha8([32]byte{3})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.signIns.Close() })
 	h.srv, err = New(Config{Directory: dir, BaseURL: h.ts.URL, Now: h.clock.Now, Rand: rand.NewChaCha8([32]byte{2}),
-		Logger: slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		Logger: slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), SignIns: h.signIns})
 	if err != nil {
 		t.Fatal(err)
 	}

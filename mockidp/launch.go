@@ -48,6 +48,7 @@ func (s *Server) launch(w http.ResponseWriter, r *http.Request, tenant, appID st
 		s.internal(w, r, err)
 		return
 	}
+	noteApp(r, app.AppID)
 	p := pending{Kind: kind, Tenant: t.ID, App: app.AppID}
 	if sess, ok := s.currentSession(r); ok && s.resume(w, r, p, sess) {
 		return

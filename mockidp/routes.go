@@ -14,15 +14,15 @@ func (s *Server) routes() http.Handler {
 	// App Federation Metadata URL (tenant = ID or verified domain).
 	mux.HandleFunc("GET /{tenant}/federationmetadata/2007-06/federationmetadata.xml", s.handleMetadata)
 	// Login URL: AuthnRequests by HTTP-Redirect (GET) or HTTP-POST.
-	mux.HandleFunc("GET /{tenant}/saml2", s.handleSAMLRequest)
-	mux.HandleFunc("POST /{tenant}/saml2", s.handleSAMLRequest)
+	mux.HandleFunc("GET /{tenant}/saml2", s.tracked(s.handleSAMLRequest))
+	mux.HandleFunc("POST /{tenant}/saml2", s.tracked(s.handleSAMLRequest))
 	// The sign-in form posts here (loginfmt, passwd, ctx), as Entra's does.
-	mux.HandleFunc("POST /{tenant}/login", s.handleLogin)
+	mux.HandleFunc("POST /{tenant}/login", s.tracked(s.handleLogin))
 	// The portal's Test button in IdP-initiated mode: always an unsolicited
 	// response to the default Reply URL.
-	mux.HandleFunc("GET /{tenant}/saml2/idpinitiated", s.handleIDPInitiated)
+	mux.HandleFunc("GET /{tenant}/saml2/idpinitiated", s.tracked(s.handleIDPInitiated))
 	// The My Apps tile's "User access URL".
-	mux.HandleFunc("GET /api/signin/{appid}", s.handleUserAccess)
+	mux.HandleFunc("GET /api/signin/{appid}", s.tracked(s.handleUserAccess))
 	return lowercasePaths(mux)
 }
 

@@ -50,6 +50,10 @@ type Config struct {
 	// SessionLifetime is how long the session cookie lets a later
 	// AuthnRequest skip the sign-in; zero means 24 hours.
 	SessionLifetime time.Duration
+	// SignIns, when set, receives every sign-in attempt: each AADSTS
+	// failure with the correlation ID its page shows, and each success
+	// with the response issued.
+	SignIns SignInRecorder
 }
 
 // Server is the mock Entra ID HTTP server.
@@ -60,6 +64,7 @@ type Server struct {
 	rand    io.Reader
 	log     *slog.Logger
 	session time.Duration
+	signIns SignInRecorder
 	// macKey protects the ctx flow token and the ESTSAUTH cookie.
 	macKey []byte
 	// secure is true when BaseURL is https, so cookies get Secure and
@@ -87,6 +92,7 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Now,
 		log:     cfg.Logger,
 		session: cfg.SessionLifetime,
+		signIns: cfg.SignIns,
 		secure:  u.Scheme == "https",
 
 		inflaters: make(chan io.ReadCloser, idleInflaters),

@@ -37,6 +37,7 @@ func (s *Server) handleSAMLRequest(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	noteApp(r, app.AppID)
 	acs, err := replyURLFor(app, req)
 	if err != nil {
 		s.failWith(w, r, err)
@@ -118,6 +119,7 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request, p pending, sess 
 	if err != nil || u.Status != directory.UserActive {
 		return false
 	}
+	noteUser(r, u.ObjectID, u.UserPrincipalName)
 	if !u.AccountEnabled {
 		s.fail(w, r, codeUserDisabled, msgUserDisabled)
 		return true
@@ -139,6 +141,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, codeCtxInvalid, msgCtxInvalid("ctx"))
 		return
 	}
+	noteApp(r, p.App)
 	if t, ok := s.tenant(w, r, r.PathValue("tenant")); !ok {
 		return
 	} else if t.ID != p.Tenant {
@@ -146,6 +149,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	login := strings.TrimSpace(r.PostForm.Get("loginfmt"))
+	noteUser(r, "", login)
 	if login == "" {
 		s.showPicker(w, r, p, "", "Enter a valid email address, phone number, or Skype name.", 0, "")
 		return
@@ -179,6 +183,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	noteUser(r, u.ObjectID, u.UserPrincipalName)
 	if !u.AccountEnabled {
 		s.fail(w, r, codeUserDisabled, msgUserDisabled)
 		return
@@ -216,6 +221,8 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, p pending, u dir
 		s.internal(w, r, err)
 		return
 	}
+	noteApp(r, app.AppID)
+	noteUser(r, u.ObjectID, u.UserPrincipalName)
 	if app.AssignmentRequired {
 		ok, err := s.dir.IsAssigned(ctx, app.AppID, u.ObjectID)
 		if err != nil {
@@ -253,6 +260,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, p pending, u dir
 		return
 	}
 	s.log.Info("signed in", "user", u.ObjectID, "app", app.AppID, "acs", is.acs, "unsolicited", is.inResponseTo == "")
+	s.logSignIn(r, 0, "", "", is.acs, body)
 	s.post(w, is.acs, body, relayState)
 }
 
@@ -278,6 +286,7 @@ func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, h
 	d := pickerData{Action: s.postLoginURL(p.Tenant), Ctx: s.sealFlow(p), LoginHint: hint, Error: errMsg, CodeMessage: codeMsg}
 	if code != 0 {
 		d.Code = fmt.Sprintf("AADSTS%d", code)
+		s.logSignIn(r, code, codeMsg, "", "", nil)
 	}
 	tiles := make([]pickerUser, 0, len(users))
 	for _, u := range users {
@@ -292,6 +301,7 @@ func (s *Server) showPassword(w http.ResponseWriter, r *http.Request, p pending,
 	d := passwordData{Action: s.postLoginURL(p.Tenant), Ctx: s.sealFlow(p), UPN: upn, Error: errMsg, CodeMessage: codeMsg}
 	if code != 0 {
 		d.Code = fmt.Sprintf("AADSTS%d", code)
+		s.logSignIn(r, code, codeMsg, "", "", nil)
 	}
 	noStore(w)
 	s.render(w, http.StatusOK, "password", d)

@@ -25,6 +25,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/localca"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp"
+	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/graph"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
@@ -97,6 +98,9 @@ type Lab struct {
 	// Graph is the mock Entra ID's Graph API and token endpoint, on the
 	// IdP's listener.
 	Graph *graph.Server
+	// AuditLog is the mock Entra ID's sign-in log and the live feed of
+	// sign-ins and provisioning actions.
+	AuditLog *auditlog.Log
 	// SP is the mock service provider.
 	SP *sp.Server
 	// Provisioning is Entra's provisioning engine, running in the
@@ -259,11 +263,30 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		return nil, fmt.Errorf("lab: start the service provider: %w", err)
 	}
 	l.closers = append(l.closers, l.SP.Close)
-	if l.IDP, err = mockidp.New(mockidp.Config{Directory: l.Directory, BaseURL: idpBase, Now: opts.Now, Logger: logger.With("component", "idp")}); err != nil {
+	if l.AuditLog, err = auditlog.Open(ctx, auditlog.Options{Dir: opts.DataDir, Now: opts.Now}); err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	l.closers = append(l.closers, l.AuditLog.Close)
+	if l.IDP, err = mockidp.New(mockidp.Config{Directory: l.Directory, BaseURL: idpBase, Now: opts.Now, Logger: logger.With("component", "idp"),
+		SignIns: l.AuditLog}); err != nil {
 		return nil, fmt.Errorf("lab: start the mock Entra ID: %w", err)
 	}
-	if l.Graph, err = graph.New(ctx, graph.Config{Directory: l.Directory, LoginURL: idpBase, GraphURL: graphBase,
-		DataDir: opts.DataDir, Now: opts.Now, Logger: logger.With("component", "graph")}); err != nil {
+	if opts.Provision {
+		// Made now, so Graph serves its logs; started once both mocks
+		// serve.
+		if l.Provisioning, err = l.NewProvisioning(ctx, ProvisioningOptions{
+			Now: opts.Now, DataDir: opts.DataDir, Logger: logger.With("component", "provisioning"), Interval: opts.ProvisionInterval,
+		}); err != nil {
+			return nil, err
+		}
+		l.closers = append(l.closers, l.Provisioning.Close)
+	}
+	gcfg := graph.Config{Directory: l.Directory, LoginURL: idpBase, GraphURL: graphBase, DataDir: opts.DataDir, Now: opts.Now,
+		Logger: logger.With("component", "graph"), SignIns: l.AuditLog}
+	if l.Provisioning != nil {
+		gcfg.Provisioning = l.Provisioning
+	}
+	if l.Graph, err = graph.New(ctx, gcfg); err != nil {
 		return nil, fmt.Errorf("lab: start the Graph API: %w", err)
 	}
 	l.closers = append(l.closers, l.Graph.Close)
@@ -276,13 +299,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	l.serve(idpLn, l.Graph.Handler(l.IDP.Handler()), opts.Mode)
 	l.serve(spLn, l.SP.Handler(), opts.Mode)
 
-	if opts.Provision {
-		if l.Provisioning, err = l.NewProvisioning(ctx, ProvisioningOptions{
-			Now: opts.Now, DataDir: opts.DataDir, Logger: logger.With("component", "provisioning"), Interval: opts.ProvisionInterval,
-		}); err != nil {
-			return nil, err
-		}
-		l.closers = append(l.closers, l.Provisioning.Close)
+	if l.Provisioning != nil {
 		// The engine's cycles outlive Start's ctx; Close stops them.
 		var engineCtx context.Context
 		engineCtx, l.stopEngine = context.WithCancel(context.Background())

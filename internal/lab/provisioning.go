@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 )
 
@@ -42,9 +43,28 @@ func (l *Lab) NewProvisioning(ctx context.Context, opts ProvisioningOptions) (*p
 		DataDir:    opts.DataDir,
 		Workers:    opts.Workers,
 		Interval:   opts.Interval,
+		OnLog:      l.feedProvisioning,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lab: start the provisioning engine: %w", err)
 	}
 	return eng, nil
+}
+
+// feedProvisioning passes a provisioning log entry to the live feed.
+func (l *Lab) feedProvisioning(e provisioning.LogEntry) {
+	if l.AuditLog == nil {
+		return
+	}
+	p := &auditlog.Provisioning{Action: string(e.Action), Status: string(e.Status), SourceName: e.SourceName, Reason: e.Reason}
+	// The app's name comes from the directory's cache; the entry names
+	// only its ID.
+	p.AppDisplayName = e.AppID
+	if app, err := l.Directory.App(context.Background(), e.AppID); err == nil {
+		p.AppDisplayName = app.Name
+	}
+	for _, x := range e.Requests {
+		p.Requests = append(p.Requests, auditlog.Request{Method: x.Method, Path: x.Path, Status: x.Status, Detail: x.Detail})
+	}
+	l.AuditLog.Publish(auditlog.Event{Time: e.Time, Provisioning: p})
 }

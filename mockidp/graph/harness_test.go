@@ -22,7 +22,9 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/ssowiz/ssowiz/internal/tenant"
+	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
+	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 )
 
 // testKey is mockidp's fixed test key, so tests need not wait for key
@@ -53,6 +55,22 @@ type harness struct {
 	demo  tenant.Applied
 	creds Credentials
 	token string
+	// signIns and provisioning are the logs behind auditLogs.
+	signIns      *auditlog.Log
+	provisioning *fakeProvisioning
+}
+
+// fakeProvisioning is an engine's log with entries a test sets.
+type fakeProvisioning struct{ entries []provisioning.LogEntry }
+
+func (f *fakeProvisioning) Logs(_ context.Context, appID string, _ provisioning.LogQuery) ([]provisioning.LogEntry, error) {
+	var out []provisioning.LogEntry
+	for _, e := range f.entries {
+		if e.AppID == appID {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func newHarness(t *testing.T) *harness {
@@ -79,8 +97,13 @@ func newHarness(t *testing.T) *harness {
 		EntityID: "urn:amazon:cognito:sp:us-east-1_ABZiTjXia", ReplyURL: "https://auth2.rudderstack.com/saml2/idpresponse"}}); err != nil {
 		t.Fatal(err)
 	}
+	if h.signIns, err = auditlog.Open(ctx, auditlog.Options{Now: h.clock.Now, Rand: mrand.NewChaCha8([32]byte{3})}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.signIns.Close() })
+	h.provisioning = &fakeProvisioning{}
 	h.srv, err = New(ctx, Config{Directory: dir, LoginURL: h.ts.URL, GraphURL: h.ts.URL + "/v1.0", Now: h.clock.Now,
-		Rand: mrand.NewChaCha8([32]byte{2})})
+		Rand: mrand.NewChaCha8([32]byte{2}), SignIns: h.signIns, Provisioning: h.provisioning})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,3 +231,22 @@ func (h *harness) matchFixture(name string, got []byte) {
 
 // rand is a seeded source for test keys.
 func seeded() io.Reader { return mrand.NewChaCha8([32]byte{9}) }
+
+func (h *harness) demoUser(alias string) tenant.AppliedUser {
+	for _, u := range h.demo.Users {
+		if strings.HasPrefix(u.UPN, alias+"@") {
+			return u
+		}
+	}
+	h.t.Fatalf("no demo user %s", alias)
+	return tenant.AppliedUser{}
+}
+
+// app is the built-in RudderStack app.
+func (h *harness) app() tenant.AppliedApp {
+	app, ok := h.demo.Builtin()
+	if !ok {
+		h.t.Fatal("the demo tenant has no RudderStack app")
+	}
+	return app
+}

@@ -214,7 +214,7 @@ func (s *Server) nextLink(r *http.Request, token string) string {
 		}
 	}
 	parts = append(parts, "$skiptoken="+token)
-	path := r.URL.EscapedPath()
+	path := sentPath(r)
 	if i := strings.Index(strings.ToLower(path), strings.ToLower(s.graphURL.Path)+"/"); i >= 0 {
 		path = path[i+len(s.graphURL.Path):]
 	}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -80,6 +81,13 @@ func (s *Server) apiRoutes() http.Handler {
 	route("/groups/{id}/members/{member}/$ref", map[string]http.HandlerFunc{
 		http.MethodDelete: s.guard(writeMembers, s.removeMember),
 	})
+	auditLogs := []string{AuditLogReadAll}
+	route("/auditLogs/signIns", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(auditLogs, s.listSignIns),
+	})
+	route("/auditLogs/provisioning", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(auditLogs, s.listProvisioning),
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		rest := strings.Trim(strings.TrimPrefix(r.URL.Path, p), "/")
 		seg, _, _ := strings.Cut(rest, "/")
@@ -90,14 +98,25 @@ func (s *Server) apiRoutes() http.Handler {
 
 // lowercasePaths routes on the lowercased path, as Graph ignores case in
 // its segments; IDs and user principal names compare without case anyway.
+// The path as sent is kept for @odata.nextLink.
 func lowercasePaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p := strings.ToLower(r.URL.Path); p != r.URL.Path {
-			r2 := r.Clone(r.Context())
+			r2 := r.Clone(context.WithValue(r.Context(), sentPathKey{}, r.URL.EscapedPath()))
 			r2.URL.Path = p
 			r2.URL.RawPath = ""
 			r = r2
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+type sentPathKey struct{}
+
+// sentPath is the request's path as the client wrote it.
+func sentPath(r *http.Request) string {
+	if p, ok := r.Context().Value(sentPathKey{}).(string); ok {
+		return p
+	}
+	return r.URL.EscapedPath()
 }

@@ -67,6 +67,13 @@ type Config struct {
 	// Logger receives one line per token issued or refused and per write
 	// (never secrets or tokens); nil discards.
 	Logger *slog.Logger
+	// SignIns is the sign-in log behind auditLogs/signIns; nil serves an
+	// empty log.
+	SignIns SignInLog
+	// Provisioning is the provisioning engine whose logs are
+	// auditLogs/provisioning; nil (provisioning never ran) serves an empty
+	// log.
+	Provisioning ProvisioningLog
 }
 
 // Server serves the token endpoint, the discovery documents and Graph.
@@ -79,6 +86,9 @@ type Server struct {
 	now      func() time.Time
 	rand     io.Reader
 	log      *slog.Logger
+
+	signIns      SignInLog
+	provisioning ProvisioningLog
 
 	// keyMu guards the cached public half of the tenant's signing key.
 	keyMu sync.Mutex
@@ -104,6 +114,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		dir: cfg.Directory, db: db,
 		login: strings.TrimRight(cfg.LoginURL, "/"), graph: strings.TrimRight(cfg.GraphURL, "/"),
 		now: cfg.Now, rand: cfg.Rand, log: cfg.Logger,
+		signIns: cfg.SignIns, provisioning: cfg.Provisioning,
 	}
 	s.graphURL, _ = url.Parse(s.graph)
 	if s.now == nil {

@@ -59,6 +59,9 @@ type Config struct {
 	// NewGUID makes the random GUID of Test Connection; nil means a random
 	// UUID. Tests pass a fixed one.
 	NewGUID func() string
+	// OnLog, when set, is called with each provisioning log entry once it
+	// is stored (for a live feed). It must not block.
+	OnLog func(LogEntry)
 }
 
 // EscrowPolicy is when an object that failed is tried again. Sources
@@ -157,6 +160,7 @@ type Engine struct {
 	escrow     EscrowPolicy
 	quarantine QuarantinePolicy
 	newGUID    func() string
+	onLog      func(LogEntry)
 
 	locksMu sync.Mutex
 	locks   map[string]*sync.Mutex
@@ -197,6 +201,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		escrow:     cfg.Escrow.withDefaults(),
 		quarantine: cfg.Quarantine.withDefaults(),
 		newGUID:    cfg.NewGUID,
+		onLog:      cfg.OnLog,
 		locks:      map[string]*sync.Mutex{},
 	}
 	if e.hc == nil {

@@ -190,6 +190,13 @@ func (e *Engine) record(ctx context.Context, appID, cycleID string, batch []outc
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record provisioning results: %w", err)
 	}
+	if e.onLog != nil {
+		for _, o := range batch {
+			if o.log != nil {
+				e.onLog(*o.log)
+			}
+		}
+	}
 	return nil
 }
 

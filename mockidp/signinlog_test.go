@@ -1,0 +1,86 @@
+package mockidp
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ssowiz/ssowiz/mockidp/auditlog"
+)
+
+// TestSignInLog: every attempt is logged with its app, user, IP, status
+// and correlation ID; a success with the claims and the response issued.
+func TestSignInLog(t *testing.T) {
+	h := newHarness(t)
+	q := h.defaultRequest()
+
+	adele := h.user("AdeleV")
+	ok := h.posted(h.signIn(q, "AdeleV"))
+
+	h.newBrowser()
+	denied := h.signIn(q, "AlexW")
+	h.wantError(denied, "AADSTS50105")
+
+	h.newBrowser()
+	p := h.pickAccount(h.get(h.redirectURL(q)), adele.UPN)
+	h.wantError(h.typePassword(p, "Wrong-Passw0rd"), "AADSTS50126")
+
+	h.newBrowser()
+	h.wantError(h.typeUsername(h.get(h.redirectURL(q)), "nobody@contoso.onmicrosoft.com"), "AADSTS50034")
+
+	h.newBrowser()
+	bad := q
+	bad.ACS = replyURL + "/"
+	h.wantError(h.get(h.redirectURL(bad)), "AADSTS50011")
+
+	entries, err := h.signIns.SignIns(t.Context(), auditlog.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 5 {
+		for _, e := range entries {
+			t.Logf("%s", auditlog.Event{SignIn: &e})
+		}
+		t.Fatalf("%d entries, want 5 (newest first)", len(entries))
+	}
+	// Newest first.
+	want := []struct {
+		code int
+		upn  string
+		app  bool
+	}{
+		{50011, "", true}, {50034, "nobody@contoso.onmicrosoft.com", true}, {50126, adele.UPN, true},
+		{50105, h.user("AlexW").UPN, true}, {0, adele.UPN, true},
+	}
+	for i, w := range want {
+		e := entries[i]
+		if e.ErrorCode != w.code || !strings.EqualFold(e.UserPrincipalName, w.upn) || (e.AppID == h.appID()) != w.app ||
+			e.AppDisplayName != "RudderStack" || e.IPAddress != "127.0.0.1" || e.CorrelationID == "" || e.ID == "" {
+			t.Errorf("entry %d = %+v, want code %d user %q app RudderStack from 127.0.0.1", i, e, w.code, w.upn)
+		}
+		if w.code != 0 && (e.FailureReason == "" || e.SAMLResponse != "" || len(e.Claims) != 0) {
+			t.Errorf("failure %d: reason %q, response kept %v, claims %v", w.code, e.FailureReason, e.SAMLResponse != "", e.Claims)
+		}
+	}
+	success := entries[4]
+	if success.UserDisplayName != "Adele Vance" || success.UserID != adele.ObjectID || success.SAMLResponse != string(ok.xml) || success.ReplyURL != replyURL {
+		t.Errorf("success entry: %+v", success)
+	}
+	claims := map[string]string{}
+	for _, c := range success.Claims {
+		claims[c.Name] = c.Value
+	}
+	if claims["NameID"] != adele.UPN || claims["http://schemas.microsoft.com/identity/claims/tenantid"] != h.tenantID() {
+		t.Errorf("claims = %v", success.Claims)
+	}
+	// The error page's correlation ID is the entry's, so a screenshot
+	// finds its entry.
+	if !strings.Contains(denied.body, entries[3].CorrelationID) {
+		t.Errorf("the AADSTS50105 page does not show the entry's correlation ID %s", entries[3].CorrelationID)
+	}
+	if got := (auditlog.Event{SignIn: &success}).String(); got != "Adele Vance signed in to RudderStack" {
+		t.Errorf("sentence = %q", got)
+	}
+	if got := (auditlog.Event{SignIn: &entries[3]}).String(); !strings.HasPrefix(got, "Entra refused Alex Wilber's sign-in to RudderStack: AADSTS50105 ") {
+		t.Errorf("sentence = %q", got)
+	}
+}
