@@ -549,7 +549,7 @@ func (a *accessible) stepChecks() error {
 		}
 		a.report = rep
 		c := rep.Counts()
-		a.say("%d passed, %d failed, %d warnings, %d skipped.", c.Pass, c.Fail, c.Warn, c.Skip)
+		a.say("%s.", countsText(c.Pass, c.Fail, c.Warn, c.Skip))
 		if c.Fail == 0 {
 			return nil
 		}

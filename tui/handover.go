@@ -156,7 +156,7 @@ func (h handover) markdown(s setup.Setup) string {
 	}
 	if h.checks != nil {
 		c := h.checks.Counts()
-		fmt.Fprintf(&b, "\n## Live checks\n\n%d passed, %d failed, %d warnings, %d skipped.\n\n", c.Pass, c.Fail, c.Warn, c.Skip)
+		fmt.Fprintf(&b, "\n## Live checks\n\n%s.\n\n", countsText(c.Pass, c.Fail, c.Warn, c.Skip))
 		for _, r := range h.checks.Results {
 			fmt.Fprintf(&b, "- %s %d. %s — %s\n", strings.ToUpper(string(r.Status)), r.Number, r.Title, r.Summary)
 			for _, rem := range r.Remediations {

@@ -51,6 +51,8 @@ func startNormalized(t testing.TB) func(context.Context) (Rehearsal, error) {
 var (
 	guidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 	datePattern = regexp.MustCompile(`\b20\d\d-\d\d-\d\d\b`)
+	// hintPattern is a token's hint as RudderStack lists it.
+	hintPattern = regexp.MustCompile(`rspat_[A-Za-z0-9_-]{4}…[A-Za-z0-9_-]{4}`)
 )
 
 // normalized passes everything to the real rehearsal and rewrites what
@@ -80,6 +82,7 @@ func (n *normalized) norm(s string) string {
 	})
 	// Dates follow the mocks' clock, which is today's.
 	s = datePattern.ReplaceAllString(s, wizardNow.AddDate(3, 0, 0).Format(time.DateOnly))
+	s = hintPattern.ReplaceAllString(s, "rspat_HINT…HINT")
 	if dir := n.Rehearsal.HARDir(); dir != "" {
 		s = strings.ReplaceAll(s, dir, normalizedHARDir)
 	}

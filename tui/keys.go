@@ -10,6 +10,9 @@ type KeyMap struct {
 	Next, Back, Quit, Help, Save key.Binding
 	// Jump moves to a step by number from the stepper (alt+1…alt+0).
 	Jump key.Binding
+	// PageDown and PageUp scroll a body taller than the terminal (on the
+	// live checks, the selected check's details).
+	PageDown, PageUp key.Binding
 
 	// Forms: move between fields, cycle a choice, flip a switch.
 	NextField, PrevField, Left, Right, Toggle key.Binding
@@ -43,14 +46,16 @@ type KeyMap struct {
 // DefaultKeyMap returns the wizard's keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Next:  key.NewBinding(key.WithKeys("enter", "pgdown"), key.WithHelp("enter", "next")),
-		Back:  key.NewBinding(key.WithKeys("esc", "pgup"), key.WithHelp("esc", "back")),
-		Quit:  key.NewBinding(key.WithKeys("ctrl+c", "q"), key.WithHelp("q", "quit")),
-		Help:  key.NewBinding(key.WithKeys("f1", "?"), key.WithHelp("?", "help")),
-		Save:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
-		Jump:  key.NewBinding(key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9", "alt+0"), key.WithHelp("alt+1…0", "go to step")),
-		Right: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change choice")),
-		Left:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change choice")),
+		Next:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:     key.NewBinding(key.WithKeys("ctrl+c", "q"), key.WithHelp("q", "quit")),
+		Help:     key.NewBinding(key.WithKeys("f1", "?"), key.WithHelp("?", "help")),
+		Save:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "more")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "back up")),
+		Jump:     key.NewBinding(key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9", "alt+0"), key.WithHelp("alt+1…0", "go to step")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change choice")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change choice")),
 
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
@@ -72,7 +77,7 @@ func DefaultKeyMap() KeyMap {
 		TestConnection: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test connection")),
 
 		Rerun:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again")),
-		GoToField: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fix it (go to the step)")),
+		GoToField: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fix it")),
 
 		Reopen:         key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1…9", "reopen")),
 		ExportMarkdown: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown")),
@@ -100,7 +105,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // current step's own keys come before them.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Next, k.Back, k.Jump, k.Save},
+		{k.Next, k.Back, k.Jump, k.Save,
+			key.NewBinding(key.WithKeys("pgdown", "pgup"), key.WithHelp("pgdn/pgup", "scroll a long screen"))},
 		{k.NextField, k.PrevField, k.Left, k.Toggle},
 		{k.Help, k.Quit,
 			key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help, anywhere")),

@@ -119,6 +119,9 @@ type Model struct {
 	conn    *Connection
 	connErr error
 	testing bool
+	// connFresh keeps a failed Test Connection's remedy in view until the
+	// next key.
+	connFresh bool
 	run     checkRun
 
 	steps   []step
@@ -364,6 +367,21 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen, cmd = m.screen.Update(msg)
 		return cmd
 	}
+	if key.Matches(msg, k.PageDown, k.PageUp) {
+		n := m.page()
+		if key.Matches(msg, k.PageUp) {
+			n = -n
+		}
+		if p, ok := m.steps[m.cur].(pagedStep); !ok || !p.pageBy(m, n) {
+			m.scrollBy(n)
+		}
+		return nil
+	}
+	m.connFresh = false
+	if s, ok := m.steps[m.cur].(scrollingStep); !ok || !s.scrolls(m, msg) {
+		// Any other key may move the focus: the body follows it again.
+		m.scroll = 0
+	}
 	cmd, handled := m.steps[m.cur].update(m, msg)
 	m.validate()
 	if handled {
@@ -596,6 +614,7 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.connErr = nil
 		c := msg.conn
 		m.conn = &c
+		m.connFresh = !c.OK
 		return nil, true
 	case checkEventMsg:
 		if msg.run != m.run.id {

@@ -655,8 +655,8 @@ func (s *DebugScreen) reportView(st *Styles, width int) []string {
 	if f.Browser != "" && f.Browser != f.Creator {
 		creator += ", " + f.Browser
 	}
-	b.text("", 0, st.Muted, fmt.Sprintf("HAR %s from %s: %d entries, %d pages. `ssowiz har analyze` prints the SAML messages in full; h shows how to capture a HAR.",
-		f.Version, orDash(creator), f.Entries, f.Pages), width)
+	b.text("", 0, st.Muted, fmt.Sprintf("HAR %s from %s: %s, %s. `ssowiz har analyze` prints the SAML messages in full; h shows how to capture a HAR.",
+		f.Version, orDash(creator), countOf(f.Entries, "entry", "entries"), countOf(f.Pages, "page", "pages")), width)
 	return b
 }
 

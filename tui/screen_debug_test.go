@@ -444,10 +444,10 @@ func TestDebugScreenFits(t *testing.T) {
 					t.Error("down should scroll a report taller than the frame")
 				}
 				u.keys("end")
-				u.wantFrame("(top: ↑)")
+				u.wantFrame("above · pgup scrolls back")
 				fits("report, at the end")
 				u.keys("home")
-				u.wantFrame("more line(s)")
+				u.wantFrame("below · pgdn scrolls")
 			}
 			u.keys("h")
 			fits("how-to after a report")

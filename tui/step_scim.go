@@ -128,16 +128,20 @@ func (s *scimStep) view(m *Model, width int) (string, int) {
 	case m.conn != nil && m.conn.OK:
 		b.WriteString(st.OK.Render("✓ ") + wrap("The supplied credentials are authorized to enable provisioning.", width-2) + st.Muted.Render(" ("+durationText(m.conn.Duration)+")"))
 	case m.conn != nil:
+		// What to do first, Entra's long message after it.
 		c := m.conn
 		b.WriteString(st.Bad.Render("✗ Failed to test connection to target application") + "\n")
+		if c.Remedy != "" {
+			b.WriteString(st.Reason.Render(hanging("→ ", c.Remedy, width)) + "\n")
+		}
+		if m.connFresh {
+			focus = strings.Count(b.String(), "\n") - 1
+		}
 		if c.Code != "" {
 			b.WriteString(st.Muted.Render("Error code ") + truncate(c.Code, width-11) + "\n")
 		}
 		if c.Message != "" {
-			b.WriteString(wrap(c.Message, width) + "\n")
-		}
-		if c.Remedy != "" {
-			b.WriteString(st.Reason.Render(hanging("→ ", c.Remedy, width)))
+			b.WriteString(wrap(c.Message, width))
 		}
 	case m.reh == nil:
 		b.WriteString(st.Muted.Render("needs the rehearsal, which is not running"))

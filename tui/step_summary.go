@@ -32,6 +32,11 @@ func (s *summaryStep) keys(m *Model) []key.Binding {
 	return append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")))
 }
 
+// scrolls: ↑/↓ scroll the summary.
+func (*summaryStep) scrolls(m *Model, kp tea.KeyPressMsg) bool {
+	return key.Matches(kp, m.keys.Up, m.keys.Down)
+}
+
 func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -46,10 +51,9 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(kp, k.Up):
-		m.scroll = max(m.scroll-1, 0)
+		m.scrollBy(-1)
 	case key.Matches(kp, k.Down):
-		body, _ := s.view(m, m.width-2)
-		m.scroll = min(m.scroll+1, strings.Count(body, "\n"))
+		m.scrollBy(1)
 	case key.Matches(kp, k.Reopen):
 		n := int(kp.String()[0] - '0')
 		return m.jumpTo(StepID(n-1), ""), true
@@ -93,7 +97,7 @@ func (s *summaryStep) view(m *Model, width int) (string, int) {
 	case !m.run.ran:
 		b.WriteString(st.Banner.Render(wrap("The live checks have not run yet: step 9 runs them.", width)) + "\n")
 	case c.Fail == 0:
-		b.WriteString(st.OK.Render("✓ ") + wrap(fmt.Sprintf("All checks passed (%d passed, %d warnings, %d skipped). Here is what to do for real:", c.Pass, c.Warn, c.Skip), width-2) + "\n")
+		b.WriteString(st.OK.Render("✓ ") + wrap(fmt.Sprintf("All checks passed (%d passed, %s, %d skipped). Here is what to do for real:", c.Pass, countOf(c.Warn, "warning", "warnings"), c.Skip), width-2) + "\n")
 	default:
 		b.WriteString(st.Bad.Render("✗ ") + wrap(fmt.Sprintf("%d of %d checks failed; the items marked ✗ hold the values to fix (press their step number).", c.Fail, c.Total()), width-2) + "\n")
 	}

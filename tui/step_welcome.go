@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // welcomeStep says what will happen and what the admin needs, and offers
@@ -119,7 +120,7 @@ func columns(items []string, width int) string {
 // hanging wraps text after a bullet, indenting the following lines under
 // the text.
 func hanging(bullet, text string, width int) string {
-	pad := strings.Repeat(" ", len([]rune(bullet)))
+	pad := strings.Repeat(" ", lipgloss.Width(bullet))
 	lines := wrapLines(text, width-len(pad))
 	for i := range lines {
 		if i == 0 {

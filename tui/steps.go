@@ -91,3 +91,15 @@ func stepFor(path string) StepID {
 
 // stepFor returns the step that holds a setup field, or -1.
 func (m *Model) stepFor(path string) StepID { return stepFor(path) }
+
+// pagedStep is a step that pages part of its body itself (the live
+// checks' details pane); pageBy reports whether it did.
+type pagedStep interface {
+	pageBy(m *Model, n int) bool
+}
+
+// scrollingStep is a step whose keys scroll the frame (the summary's ↑/↓),
+// so the frame keeps the scroll when it reports they do.
+type scrollingStep interface {
+	scrolls(m *Model, msg tea.KeyPressMsg) bool
+}

@@ -93,3 +93,17 @@ func durationText(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.1fs", d.Seconds())
 }
+
+// countOf is n with the singular or plural noun: "1 warning", "2 warnings".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// countsText is a run's tally in words: "6 passed, 1 failed, 1 warning, 0
+// skipped".
+func countsText(pass, fail, warn, skip int) string {
+	return fmt.Sprintf("%d passed, %d failed, %s, %d skipped", pass, fail, countOf(warn, "warning", "warnings"), skip)
+}

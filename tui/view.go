@@ -32,19 +32,51 @@ func (m *Model) render() string {
 		return ""
 	}
 	st := m.styles
-	if m.width < minWidth || m.height < minHeight {
+	if m.tooSmall() {
 		return wrap(fmt.Sprintf("ssowiz needs a terminal of at least %d×%d; this one is %d×%d. Make it larger, or run `ssowiz --accessible`.",
 			minWidth, minHeight, m.width, m.height), max(m.width, 10))
 	}
-	width := m.width - 2 // a column of margin each side
+	f := m.layout()
+	body := f.body
+	if m.confirm {
+		body = lipgloss.Place(f.width, f.avail, lipgloss.Center, lipgloss.Center, m.confirmView(f.width))
+	} else {
+		body = clip(body, f.avail, m.scroll, f.focus, st)
+	}
+	out := f.head + "\n" + body + "\n" + f.bottom
+	return indent(out, 1)
+}
 
+// tooSmall reports whether the terminal is below the smallest size the
+// frame is drawn in.
+func (m *Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
+
+// frame is the layout of one screen: the head (header, stepper, title,
+// where it lives), the body before clipping, the footer, and the lines
+// the body may use.
+type frame struct {
+	head, body, bottom string
+	width, avail       int
+	// focus is the body line to keep in view, or -1.
+	focus int
+}
+
+// sizedStep is a step that lays its body out in the height it is given
+// (the live checks scroll their details pane themselves).
+type sizedStep interface {
+	viewSized(m *Model, width, height int) (body string, focusLine int)
+}
+
+// layout builds the frame; render clips it, and the scroll keys measure
+// it.
+func (m *Model) layout() frame {
+	st := m.styles
+	width := m.width - 2 // a column of margin each side
 	top := []string{m.headerView(width), m.stepperView(width), ""}
-	var title, crumb, body string
-	focus := -1
+	var title, crumb string
 	switch {
 	case m.showHelp:
 		title = "Keys"
-		body = m.fullHelpView(width)
 	case m.screen != nil:
 		title = m.screen.Title()
 	default:
@@ -53,30 +85,65 @@ func (m *Model) render() string {
 		if where := s.screen(m); where != "" {
 			crumb = wrap(where, width)
 		}
-		body, focus = s.view(m, width)
 	}
 	top = append(top, st.Title.Render(title))
 	if crumb != "" {
 		top = append(top, st.Breadcrumb.Render(crumb))
 	}
 	top = append(top, "")
-
-	bottom := m.footerView(width)
-	head := strings.Join(top, "\n")
-	avail := m.height - lipgloss.Height(head) - lipgloss.Height(bottom)
-	if m.screen != nil && !m.showHelp {
-		body = m.screen.View(st, width, max(avail, 1))
+	f := frame{head: strings.Join(top, "\n"), bottom: m.footerView(width), width: width, focus: -1}
+	f.avail = m.height - lipgloss.Height(f.head) - lipgloss.Height(f.bottom)
+	switch {
+	case m.showHelp:
+		f.body = m.fullHelpView(width)
+	case m.screen != nil:
+		f.body = m.screen.View(st, width, max(f.avail, 1))
+	default:
+		if s, ok := m.steps[m.cur].(sizedStep); ok {
+			f.body, f.focus = s.viewSized(m, width, f.avail)
+		} else {
+			f.body, f.focus = m.steps[m.cur].view(m, width)
+		}
 	}
-	body = clip(body, avail, m.scroll, focus, st)
-	if m.confirm {
-		body = lipgloss.Place(width, avail, lipgloss.Center, lipgloss.Center, m.confirmView(width))
-	}
-	out := head + "\n" + body + "\n" + bottom
-	return indent(out, 1)
+	return f
 }
 
-// clip shows height lines of body from scroll, moved so focus (a line
-// index, or -1) is in view, with a mark when there is more below.
+// scrollBy moves the body n lines from where the focused field puts it,
+// kept within the body.
+func (m *Model) scrollBy(n int) {
+	if m.tooSmall() {
+		return
+	}
+	f := m.layout()
+	lines := strings.Count(f.body, "\n") + 1
+	if lines <= f.avail {
+		m.scroll = 0
+		return
+	}
+	base := clipTop(lines, f.avail, 0, f.focus)
+	m.scroll = min(max(base+m.scroll+n, 0), lines-(f.avail-1)) - base
+}
+
+// page is how far pgup and pgdn move a clipped body.
+func (m *Model) page() int {
+	f := m.layout()
+	return max(f.avail-2, 1)
+}
+
+// clipTop is the first body line shown: where focus (a line index, or
+// -1) is in view, moved by scroll lines.
+func clipTop(lines, height, scroll, focus int) int {
+	view := height - 1 // the last line says there is more
+	top := 0
+	if focus >= 0 && focus >= view {
+		top = focus - view + 2
+	}
+	return min(max(top+scroll, 0), max(lines-view, 0))
+}
+
+// clip shows height lines of body, the focus line (or -1) in view and
+// moved by scroll lines, with a last line that says what is hidden and
+// which keys show it.
 func clip(body string, height, scroll, focus int, st *Styles) string {
 	lines := strings.Split(body, "\n")
 	if height <= 0 {
@@ -85,25 +152,25 @@ func clip(body string, height, scroll, focus int, st *Styles) string {
 	if len(lines) <= height {
 		return body + strings.Repeat("\n", height-len(lines))
 	}
-	view := height - 1 // the last line says there is more
-	top := min(max(scroll, 0), len(lines)-view)
-	if focus >= 0 {
-		if focus < top {
-			top = focus
-		}
-		if focus >= top+view {
-			top = focus - view + 2
-		}
-		top = min(max(top, 0), len(lines)-view)
-	}
+	view := height - 1
+	top := clipTop(len(lines), height, scroll, focus)
 	out := append([]string{}, lines[top:top+view]...)
-	more := fmt.Sprintf("… %d more line(s) (↑/↓ to scroll)", len(lines)-top-view)
-	if top+view >= len(lines) {
-		more = "… (top: ↑)"
+	below := len(lines) - top - view
+	var more string
+	switch {
+	case below > 0 && top > 0:
+		more = fmt.Sprintf("… %s below, %s above · pgdn/pgup scroll", lineCount(below), lineCount(top))
+	case below > 0:
+		more = fmt.Sprintf("… %s below · pgdn scrolls", lineCount(below))
+	default:
+		more = fmt.Sprintf("… %s above · pgup scrolls back", lineCount(top))
 	}
 	out = append(out, st.Muted.Render(more))
 	return strings.Join(out, "\n")
 }
+
+// lineCount is "1 line" or "n lines".
+func lineCount(n int) string { return countOf(n, "line", "lines") }
 
 func (m *Model) headerView(width int) string {
 	st := m.styles

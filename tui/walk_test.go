@@ -150,9 +150,9 @@ func TestWrongReplyURL(t *testing.T) {
 	h.keys("enter")
 	h.waitFor("authorized to enable provisioning")
 	h.keys("enter")
-	frame = h.waitFor("9. Live checks", "2 failed", "f: go to step 3")
+	frame = h.waitFor("9. Live checks", "2 failed", "· step 3, Basic SAML Configuration (f)")
 	snapshot(t, "checks-failed", frame)
-	for _, want := range []string{"› ✗ 3 SP-initiated sign-in from /sso", "Entra showed AADSTS50011", "Basic SAML Configuration › Reply", `"` + setup.GuideReplyURL + `/" ends with a slash`} {
+	for _, want := range []string{"› ✗ 3 SP-initiated sign-in from /sso", "Entra showed AADSTS50011", "· Where: Entra admin center", `"` + setup.GuideReplyURL + `/" ends with a slash`} {
 		if !strings.Contains(frame, want) {
 			t.Errorf("the checks frame lacks %q:\n%s", want, frame)
 		}
