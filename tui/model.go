@@ -122,7 +122,7 @@ type Model struct {
 	// connFresh keeps a failed Test Connection's remedy in view until the
 	// next key.
 	connFresh bool
-	run     checkRun
+	run       checkRun
 
 	steps   []step
 	cur     StepID
