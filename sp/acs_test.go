@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -427,10 +428,11 @@ func TestReplayIsRejected(t *testing.T) {
 	if page := h.post(b, fields); page.URL.String() != appURL+"/" {
 		t.Fatalf("first post ended at %s: %s", page.URL, page.Body)
 	}
-	// A second browser posts the captured response and RelayState again.
+	// The same browser posts the captured response and RelayState again
+	// (from another browser it would not get as far: see
+	// TestResponseFromAnotherBrowserLeavesTheAssertionUnspent).
 	h.clock.Advance(10 * time.Second)
-	b2 := h.browser()
-	page := h.post(b2, fields)
+	page := h.post(b, fields)
 	p, _ := sp.ReadErrorPage(page.Body)
 	if p.Message != cognito.MsgReplayed {
 		t.Errorf("replay: %q, want %q", p.Message, cognito.MsgReplayed)
@@ -452,8 +454,7 @@ func TestReplayIsRejectedAfterRestart(t *testing.T) {
 	}
 	h.restart()
 	h.clock.Advance(10 * time.Second)
-	b2 := h.browser()
-	page := h.post(b2, fields)
+	page := h.post(b, fields)
 	if msg, _ := sp.ParseErrorPage(page.Body); msg != cognito.MsgReplayed {
 		t.Errorf("replay after restart: %q, want %q", msg, cognito.MsgReplayed)
 	}
@@ -463,5 +464,48 @@ func TestReplayIsRejectedAfterRestart(t *testing.T) {
 	}
 	if me, status := getMe(t, b); status != http.StatusOK || me.Username != "alice@contoso.com" {
 		t.Errorf("first browser after restart: %d %+v", status, me)
+	}
+}
+
+// A response posted from a browser that did not start the sign-in is
+// refused before its assertion is read, so the browser that did start it
+// still signs in with the same response, after a restart too.
+func TestResponseFromAnotherBrowserLeavesTheAssertionUnspent(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "running", true: "after a restart"}[restart], func(t *testing.T) {
+			h := newHarness(t, harnessOptions{dir: t.TempDir()})
+			owner := h.browser()
+			fields, _ := h.begin(owner)
+			if restart {
+				h.restart()
+			}
+			// Another cookie jar (an attacker holding the captured form, or
+			// the user's other browser) posts it first.
+			page := h.post(h.browser(), fields)
+			p, _ := sp.ReadErrorPage(page.Body)
+			if page.Status != http.StatusBadRequest || p.Code != "other_browser" || p.Message != cognito.MsgUnsolicited {
+				t.Fatalf("other browser: status %d, %+v", page.Status, p)
+			}
+			if !strings.Contains(p.Hint, "was not used") || !strings.Contains(p.Hint, cognito.BrowserCookie) {
+				t.Errorf("hint %q should say the response was not used and name the cookie", p.Hint)
+			}
+			if n := h.sessionCount(); n != 0 {
+				t.Fatalf("%d sessions after the other browser's post", n)
+			}
+			// A forged cookie of the right shape is no better than none.
+			forger := h.browser()
+			acs, _ := url.Parse(h.acsURL)
+			forger.Client.Jar.SetCookies(acs, []*http.Cookie{{Name: cognito.BrowserCookie, Value: strings.Repeat("A", 43)}})
+			if page := h.post(forger, fields); page.Status != http.StatusBadRequest {
+				t.Fatalf("forged cookie: status %d", page.Status)
+			}
+			// The owner's post still works: the assertion was not spent.
+			if page := h.post(owner, fields); page.URL.String() != appURL+"/" {
+				t.Fatalf("owner's post ended at %s: %s", page.URL, page.Body)
+			}
+			if me, _ := getMe(t, owner); me.Username != "alice@contoso.com" {
+				t.Errorf("owner signed in as %q", me.Username)
+			}
+		})
 	}
 }

@@ -88,7 +88,7 @@ func (p *Pool) Authorize(w http.ResponseWriter, r *http.Request) {
 	relayState := newRelayState()
 	if err := p.savePending(ctx, relayState, pending{
 		RequestID: authn.ID, OrgID: org.ID, ClientID: clientID, RedirectURI: redirectURI,
-		State: state, Scope: scope, CreatedAt: p.now(),
+		State: state, Scope: scope, CreatedAt: p.now(), BrowserHash: browserHash(p.browserID(w, r)),
 	}); err != nil {
 		p.log.Error("authorize", "err", err)
 		p.page(w, http.StatusInternalServerError, MsgSomethingWentWrong, "internal_error", "")

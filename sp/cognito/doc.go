@@ -5,8 +5,12 @@
 // It serves three endpoints. /oauth2/authorize checks the app client, finds
 // the organisation's identity provider, and sends the browser to the IdP
 // with an HTTP-Redirect AuthnRequest and an opaque RelayState, keeping the
-// pending request server-side for five minutes. /saml2/idpresponse (the
-// ACS) validates the IdP's response the way Cognito does — signature against
+// pending request server-side for five minutes, bound to the browser by a
+// cookie (BrowserCookie). /saml2/idpresponse (the ACS) first checks that
+// the browser posting the response is the one that started the sign-in,
+// and refuses it otherwise before reading it, so a response posted from
+// elsewhere cannot use up the assertion its owner is about to post. Then
+// it validates the IdP's response the way Cognito does — signature against
 // the metadata certificates, Audience, Recipient and Destination,
 // InResponseTo, time window, Status, Issuer, replay, encryption when
 // required — maps the attributes, and answers the app's redirect_uri with an

@@ -71,6 +71,14 @@ func (p *Pool) IDPResponse(w http.ResponseWriter, r *http.Request) {
 		p.page(w, http.StatusBadRequest, MsgSomethingWentWrong, "session_expired", "")
 		return
 	}
+	// The browser first, the assertion second: a response posted from a
+	// browser that did not start this sign-in is refused before it is
+	// read, so its assertion stays unspent for the one that did.
+	if !sameBrowser(r, req) {
+		p.log.Info("ACS: response posted from a browser that did not start the sign-in; assertion not read", "org", req.OrgID)
+		p.page(w, http.StatusBadRequest, MsgUnsolicited, "other_browser", p.otherBrowserHint())
+		return
+	}
 	org, err := p.pendingOrg(ctx, req.OrgID)
 	if err != nil {
 		p.log.Error("ACS: organisation of a pending request", "org", req.OrgID, "err", err)

@@ -164,6 +164,18 @@ func privateReason(err error) string {
 	return err.Error()
 }
 
+// otherBrowserHint explains a response posted from a browser that did not
+// start the sign-in it answers.
+func (p *Pool) otherBrowserHint() string {
+	start := "the RudderStack SSO start page (/sso)"
+	if p.startURL != "" {
+		start = p.startURL
+	}
+	return "This browser did not start the sign-in this response answers: the user pool's " + BrowserCookie +
+		" cookie is missing or belongs to another browser (a response copied or forwarded, another browser profile, or cookies blocked for the sign-in domain). " +
+		"The response was not used, so the browser that started the sign-in can still finish it; to sign in here, start again at " + start + " in this browser."
+}
+
 // Hint says, in the admin's terms, what to check for a message the pool
 // showed or sent: which field on which Entra screen or RudderStack page
 // holds the wrong value, and what it should be. It returns "" for messages

@@ -24,6 +24,8 @@ type pending struct {
 	State       string
 	Scope       string
 	CreatedAt   time.Time
+	// BrowserHash is the hash of the starting browser's BrowserCookie.
+	BrowserHash string
 }
 
 // relayStateBytes makes RelayState 96 characters: opaque and longer than
@@ -50,7 +52,7 @@ func relayKey(relayState string) string {
 }
 
 func (p *Pool) savePending(ctx context.Context, relayState string, r pending) error {
-	_, err := p.insertPending.ExecContext(store.Short(ctx), relayKey(relayState), r.RequestID, r.OrgID, r.ClientID, r.RedirectURI, r.State, r.Scope, r.CreatedAt.UnixNano())
+	_, err := p.insertPending.ExecContext(store.Short(ctx), relayKey(relayState), r.RequestID, r.OrgID, r.ClientID, r.RedirectURI, r.State, r.Scope, r.CreatedAt.UnixNano(), r.BrowserHash)
 	if err != nil {
 		return fmt.Errorf("save pending SAML request: %w", err)
 	}
@@ -65,7 +67,7 @@ func (p *Pool) savePending(ctx context.Context, relayState string, r pending) er
 func (p *Pool) loadPending(ctx context.Context, relayState string) (r pending, found bool, err error) {
 	var created int64
 	err = p.selectPending.QueryRowContext(store.Short(ctx), relayKey(relayState)).
-		Scan(&r.RequestID, &r.OrgID, &r.ClientID, &r.RedirectURI, &r.State, &r.Scope, &created)
+		Scan(&r.RequestID, &r.OrgID, &r.ClientID, &r.RedirectURI, &r.State, &r.Scope, &created, &r.BrowserHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return pending{}, false, nil
 	}

@@ -221,11 +221,11 @@ func New(ctx context.Context, cfg Config) (*Pool, error) {
 func (p *Pool) prepare(ctx context.Context) error {
 	var err error
 	if p.insertPending, err = p.db.PrepareContext(ctx, `INSERT INTO pending_requests
-		(relay_hash, request_id, org_id, client_id, redirect_uri, state, scope, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		(relay_hash, request_id, org_id, client_id, redirect_uri, state, scope, created_at, browser_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return fmt.Errorf("cognito: prepare: %w", err)
 	}
-	if p.selectPending, err = p.db.PrepareContext(ctx, `SELECT request_id, org_id, client_id, redirect_uri, state, scope, created_at
+	if p.selectPending, err = p.db.PrepareContext(ctx, `SELECT request_id, org_id, client_id, redirect_uri, state, scope, created_at, browser_hash
 		FROM pending_requests WHERE relay_hash = ?`); err != nil {
 		return fmt.Errorf("cognito: prepare: %w", err)
 	}

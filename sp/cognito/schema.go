@@ -30,4 +30,7 @@ CREATE TABLE provider_keys (
 	created_at INTEGER NOT NULL
 );
 `},
+	{Version: 2, Name: "pending requests bound to the browser that started them", SQL: `
+ALTER TABLE pending_requests ADD COLUMN browser_hash TEXT NOT NULL DEFAULT '';
+`},
 }
