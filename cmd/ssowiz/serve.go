@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -33,6 +34,7 @@ func newServeCmd(e *env) *cobra.Command {
 		idpAddr, spAddr, data string
 		secretsFile           string
 		tenantFile            string
+		spMetadata            []string
 		json, verbose         bool
 		provision             bool
 		provisionInterval     time.Duration
@@ -99,6 +101,12 @@ token, the client secret and the passwords go to FILE, readable by you only
 					return err
 				}
 			}
+			if len(opts.spMetadata) > 0 {
+				var err error
+				if tf, err = addSPMetadata(ctx, tf, opts.spMetadata); err != nil {
+					return err
+				}
+			}
 			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf})
 			if errors.Is(err, yamlfile.ErrFormat) {
@@ -152,6 +160,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.StringVar(&opts.data, "data", "", "directory that keeps state across restarts (default: in memory)")
 	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, the live admin token and the demo users' passwords when ready")
 	f.StringVar(&opts.secretsFile, "secrets-file", "", "write the admin token, the Graph client secret and the demo passwords to `FILE` (mode 0600) instead of stdout")
+	f.StringArrayVar(&opts.spMetadata, "sp-metadata", nil, "add an app from a service provider's SAML metadata `FILE_OR_URL`, as Entra's \"Upload metadata file\" (repeatable)")
 	f.StringVar(&opts.tenantFile, "tenant", "", "tenant file to serve (users, groups, apps; default: the guide's demo tenant, see `ssowiz tenant init`)")
 	f.BoolVar(&opts.provision, "provision", false, "run Entra's provisioning engine: create and update assigned users in RudderStack over SCIM")
 	f.DurationVar(&opts.provisionInterval, "provision-interval", 0, "time between provisioning cycles (default 40m, as Entra's)")
@@ -253,6 +262,23 @@ func writeSecrets(path string, info lab.Info) error {
 	return nil
 }
 
+// printApps lists the apps other than the built-in one, each with what
+// its SP needs to trust the mock Entra ID.
+func printApps(w io.Writer, apps []lab.App) {
+	for _, a := range apps {
+		if a.Builtin {
+			continue
+		}
+		fmt.Fprintf(w, "\nApp %q (Identifier %s, Reply URL %s):\n", a.Name, a.Identifier, a.ReplyURL)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "  App Federation Metadata URL\t%s\n", a.MetadataURL)
+		fmt.Fprintf(tw, "  SAML endpoint (Login URL)\t%s\n", a.SAMLEndpoint)
+		fmt.Fprintf(tw, "  Microsoft Entra Identifier\t%s\n", a.EntraIdentifier)
+		fmt.Fprintf(tw, "  IdP-initiated launch\t%s\n", a.IDPInitiatedURL)
+		tw.Flush()
+	}
+}
+
 func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 	fmt.Fprintf(w, "ssowiz is serving a mock Entra ID tenant (%s) and a mock RudderStack.\n\n", info.TenantDomain)
 	fmt.Fprintf(w, "Sign in here, as RudderStack users do:\n  %s\n\n", info.SPLoginURL)
@@ -283,6 +309,7 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 		fmt.Fprintf(tw, "  Client secret\t%s\n", info.GraphClientSecret)
 	}
 	tw.Flush()
+	printApps(w, info.Apps)
 	fmt.Fprintln(w, "\nDemo users:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  UPN\tPASSWORD\tASSIGNED\tWHAT IT REHEARSES")
@@ -312,4 +339,34 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 		fmt.Fprintf(w, "\nState is kept in %s.\n", data)
 	}
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+
+// addSPMetadata adds an app to the tenant (the demo tenant if none) for
+// each --sp-metadata, named after the SP's entity ID.
+func addSPMetadata(ctx context.Context, f *tenant.File, refs []string) (*tenant.File, error) {
+	if f == nil {
+		var err error
+		if f, err = tenant.Demo(); err != nil {
+			return nil, failed(err)
+		}
+	}
+	client := &http.Client{Timeout: 15 * time.Second}
+	for _, ref := range refs {
+		data, err := tenant.LoadMetadata(ctx, client, ref, "")
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--sp-metadata %s: %w", ref, err))
+		}
+		m, err := tenant.ParseSPMetadata(data)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--sp-metadata %s: %w", ref, err))
+		}
+		if !strings.HasPrefix(ref, "http://") && !strings.HasPrefix(ref, "https://") {
+			// The tenant reads it again, relative to its own file.
+			if ref, err = filepath.Abs(ref); err != nil {
+				return nil, badInput(fmt.Errorf("--sp-metadata: %w", err))
+			}
+		}
+		f.AddMetadataApp(ref, m)
+	}
+	return f, nil
 }

@@ -78,3 +78,41 @@ func mustDemo(t *testing.T) []byte {
 	}
 	return out.Bytes()
 }
+
+// --sp-metadata adds an app from an SP's metadata; --json lists every app
+// with the URLs its SP needs, beside the keys it always had.
+func TestServeSPMetadata(t *testing.T) {
+	fixture := filepath.Join("..", "..", "internal", "tenant", "testdata", "spmetadata", "node-saml.xml")
+	stdout, stop := startServe(t, "--json", "--sp-metadata", fixture)
+	var info struct {
+		IDPMetadataURL string `json:"idp_metadata_url"`
+		AdminPAT       string `json:"admin_pat"`
+		Apps           []struct {
+			Name, Identifier string
+			ReplyURL         string `json:"reply_url"`
+			Builtin          bool
+			MetadataURL      string `json:"app_federation_metadata_url"`
+			SAMLEndpoint     string `json:"saml_endpoint"`
+			IDPInitiatedURL  string `json:"idp_initiated_url"`
+		} `json:"apps"`
+	}
+	line, _, _ := strings.Cut(stdout.String(), "\n")
+	if err := json.Unmarshal([]byte(line), &info); err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Apps) != 2 || !info.Apps[0].Builtin || info.IDPMetadataURL != info.Apps[0].MetadataURL || info.AdminPAT == "" {
+		t.Fatalf("apps %+v", info.Apps)
+	}
+	node := info.Apps[1]
+	if node.Name != "node-app.example.com/saml/metadata" || node.Identifier != "https://node-app.example.com/saml/metadata" ||
+		node.ReplyURL != "http://localhost:3000/login/callback" || !strings.Contains(node.MetadataURL, "appid=") ||
+		!strings.HasSuffix(node.SAMLEndpoint, "/saml2") || !strings.Contains(node.IDPInitiatedURL, "idpinitiated") {
+		t.Fatalf("the app from metadata: %+v", node)
+	}
+	stop()
+
+	code, _, errOut := runCmd(t, "serve", "--sp-metadata", "nowhere.xml", "--idp-addr", "127.0.0.1:0", "--sp-addr", "127.0.0.1:0")
+	if code != exitBadArgs || !strings.Contains(errOut, "--sp-metadata nowhere.xml: read the metadata file") {
+		t.Fatalf("missing metadata: exit %d %s", code, errOut)
+	}
+}

@@ -81,23 +81,55 @@ func (l *Lab) Continue(ctx context.Context, b *browser.Browser, p *browser.Page,
 		if o.SignedIn || o.EntraCode != "" || o.SPError != nil {
 			return o, nil
 		}
-		var values url.Values
-		var form *browser.Form
-		switch {
-		case p.FormWithField("passwd") != nil:
-			form = p.FormWithField("passwd")
-			values = url.Values{"passwd": {password}}
-		case p.FormWithField("loginfmt") != nil:
-			form = accountForm(p, upn)
-			if _, ok := form.Field("loginfmt"); ok && form.Value("loginfmt") == "" {
-				values = url.Values{"loginfmt": {upn}}
-			}
-		default:
-			return o, fmt.Errorf("%s: %w", p.URL.Redacted(), ErrUnexpectedPage)
+		next, err := l.fillSignIn(ctx, b, p, upn, password)
+		if err != nil {
+			return o, err
 		}
-		var err error
-		if p, err = b.Submit(ctx, form, values); err != nil {
-			return Outcome{}, fmt.Errorf("submit the sign-in form at %s: %w", form.Action.Redacted(), err)
+		p = next
+	}
+	return Outcome{Page: p}, fmt.Errorf("the sign-in took more than %d pages: %w", maxSignInPages, ErrUnexpectedPage)
+}
+
+// fillSignIn fills in and submits the Entra sign-in form on p.
+func (l *Lab) fillSignIn(ctx context.Context, b *browser.Browser, p *browser.Page, upn, password string) (*browser.Page, error) {
+	var values url.Values
+	var form *browser.Form
+	switch {
+	case p.FormWithField("passwd") != nil:
+		form = p.FormWithField("passwd")
+		values = url.Values{"passwd": {password}}
+	case p.FormWithField("loginfmt") != nil:
+		form = accountForm(p, upn)
+		if _, ok := form.Field("loginfmt"); ok && form.Value("loginfmt") == "" {
+			values = url.Values{"loginfmt": {upn}}
+		}
+	default:
+		return nil, fmt.Errorf("%s: %w", p.URL.Redacted(), ErrUnexpectedPage)
+	}
+	next, err := b.Submit(ctx, form, values)
+	if err != nil {
+		return nil, fmt.Errorf("submit the sign-in form at %s: %w", form.Action.Redacted(), err)
+	}
+	return next, nil
+}
+
+// SignInAt plays a sign-in to any SAML app of the tenant: open startURL
+// (the app's own page that sends users to Entra, or an IdP-initiated
+// launch URL), sign in at Entra as upn, and follow the response back. It
+// returns the first page outside the mock Entra ID's sign-in pages (the
+// app's, with Outcome.Page set), or Entra's error page.
+func (l *Lab) SignInAt(ctx context.Context, b *browser.Browser, startURL, upn, password string) (Outcome, error) {
+	p, err := b.Get(ctx, startURL)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("open %s: %w", startURL, err)
+	}
+	for range maxSignInPages {
+		o := l.Read(ctx, b, p)
+		if o.SignedIn || o.EntraCode != "" || o.SPError != nil || !strings.HasPrefix(p.URL.String(), l.info.IDPBaseURL+"/") {
+			return o, nil
+		}
+		if p, err = l.fillSignIn(ctx, b, p, upn, password); err != nil {
+			return o, err
 		}
 	}
 	return Outcome{Page: p}, fmt.Errorf("the sign-in took more than %d pages: %w", maxSignInPages, ErrUnexpectedPage)

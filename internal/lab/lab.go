@@ -85,6 +85,9 @@ type Options struct {
 	// Tenant is the tenant file to serve; nil serves the guide's demo
 	// tenant.
 	Tenant *tenant.File
+	// MetadataClient fetches the SP metadata a tenant file's apps give by
+	// URL; nil uses a plain client with a timeout.
+	MetadataClient *http.Client
 }
 
 // Lab is a running pair of mocks.
@@ -114,6 +117,7 @@ type Lab struct {
 	// stopEngine aborts a running provisioning cycle when Close can't wait
 	// for it.
 	stopEngine context.CancelFunc
+	applied    tenant.Applied
 	info       Info
 	client     *http.Client
 	transport  *http.Transport
@@ -153,6 +157,30 @@ type Info struct {
 	IDPBaseURL      string `json:"idp_base_url"`
 	SPBaseURL       string `json:"sp_base_url"`
 	OrgID           string `json:"org_id"`
+	// Apps are the tenant's enterprise apps, each with what a developer
+	// gives their SP to trust the mock Entra ID.
+	Apps []App `json:"apps"`
+}
+
+// App is one enterprise app of the served tenant.
+type App struct {
+	Name  string `json:"name"`
+	AppID string `json:"app_id"`
+	// Builtin marks the built-in mock RudderStack's app.
+	Builtin bool `json:"builtin"`
+	// Identifier and ReplyURL are the app's default Entity ID and Reply
+	// URL; SignOnURL its Sign on URL.
+	Identifier string `json:"identifier"`
+	ReplyURL   string `json:"reply_url"`
+	SignOnURL  string `json:"sign_on_url,omitempty"`
+	// MetadataURL is the App Federation Metadata URL, SAMLEndpoint the
+	// Login URL (SAML SSO and SLO endpoint), IDPInitiatedURL the
+	// IdP-initiated launch and UserAccessURL the My Apps tile's link.
+	MetadataURL     string `json:"app_federation_metadata_url"`
+	SAMLEndpoint    string `json:"saml_endpoint"`
+	EntraIdentifier string `json:"entra_identifier"`
+	IDPInitiatedURL string `json:"idp_initiated_url"`
+	UserAccessURL   string `json:"user_access_url"`
 }
 
 // User is a demo user's sign-in details.
@@ -169,6 +197,9 @@ type User struct {
 
 // Info returns the lab's URLs, demo users and admin token.
 func (l *Lab) Info() Info { return l.info }
+
+// Tenant returns what the tenant file made in the directory at start.
+func (l *Lab) Tenant() tenant.Applied { return l.applied }
 
 // Client returns an HTTP client that reaches the lab's URLs: the routed
 // TLS client in Rehearsal mode, a plain one otherwise. It follows no
@@ -291,7 +322,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	}
 	l.closers = append(l.closers, l.Graph.Close)
 
-	if err := l.seed(ctx, opts.Tenant, opts.Provision); err != nil {
+	if err := l.seed(ctx, opts.Tenant, opts.Provision, opts.MetadataClient); err != nil {
 		return nil, err
 	}
 	l.info.IDPBaseURL, l.info.SPBaseURL = idpBase, appBase

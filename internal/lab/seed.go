@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -29,8 +30,8 @@ const GraphClientName = "ssowiz automation"
 // given) with its built-in RudderStack app pointed at this SP, federates
 // the SP organisation with that app, and gives its Org Admin a fresh
 // Admin token, and registers the Graph automation app.
-func (l *Lab) seed(ctx context.Context, f *tenant.File, provision bool) error {
-	if err := l.seedTenant(ctx, f, provision); err != nil {
+func (l *Lab) seed(ctx context.Context, f *tenant.File, provision bool, metaClient *http.Client) error {
+	if err := l.seedTenant(ctx, f, provision, metaClient); err != nil {
 		return err
 	}
 	creds, err := l.Graph.EnsureClient(ctx, GraphClientName, graph.AutomationPermissions())
@@ -39,10 +40,30 @@ func (l *Lab) seed(ctx context.Context, f *tenant.File, provision bool) error {
 	}
 	l.info.GraphBaseURL, l.info.GraphClientID, l.info.GraphClientSecret = l.Graph.GraphURL(), creds.ClientID, creds.ClientSecret
 	l.info.GraphTokenURL = l.Graph.TokenURL(l.info.TenantID)
+	return l.describeApps(ctx)
+}
+
+// describeApps lists every app of the tenant file in the lab's Info, as
+// the directory now holds it.
+func (l *Lab) describeApps(ctx context.Context) error {
+	for _, a := range l.applied.Apps {
+		app, err := l.Directory.App(ctx, a.AppID)
+		if err != nil {
+			return fmt.Errorf("lab: read app %s: %w", a.Name, err)
+		}
+		setup, err := l.IDP.Setup(ctx, app.AppID)
+		if err != nil {
+			return fmt.Errorf("lab: read the SAML setup of %s: %w", a.Name, err)
+		}
+		l.info.Apps = append(l.info.Apps, App{Name: app.Name, AppID: app.AppID, Builtin: a.Builtin,
+			Identifier: app.DefaultIdentifier(), ReplyURL: app.DefaultReplyURL(), SignOnURL: app.SAML.SignOnURL,
+			MetadataURL: setup.AppFederationMetadataURL, SAMLEndpoint: setup.LoginURL, EntraIdentifier: setup.MicrosoftEntraIdentifier,
+			IDPInitiatedURL: l.IDP.IDPInitiatedURL(l.info.TenantID, app.AppID), UserAccessURL: setup.UserAccessURL})
+	}
 	return nil
 }
 
-func (l *Lab) seedTenant(ctx context.Context, f *tenant.File, provision bool) error {
+func (l *Lab) seedTenant(ctx context.Context, f *tenant.File, provision bool, metaClient *http.Client) error {
 	if f == nil {
 		var err error
 		if f, err = tenant.Demo(); err != nil {
@@ -51,10 +72,12 @@ func (l *Lab) seedTenant(ctx context.Context, f *tenant.File, provision bool) er
 	}
 	applied, err := tenant.Apply(ctx, l.Directory, f, tenant.Options{
 		RudderStack: tenant.BuiltinSP{EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL()},
+		HTTPClient:  metaClient,
 	})
 	if err != nil {
 		return fmt.Errorf("lab: %w", err)
 	}
+	l.applied = applied
 	l.info = Info{TenantID: applied.Tenant.ID, TenantDomain: applied.Tenant.InitialDomain, SPLoginURL: l.SP.LoginURL(),
 		SPACSURL: l.SP.ACSURL(), SPEntityID: l.SP.EntityID(), SCIMBaseURL: l.SP.SCIMBaseURL()}
 	for _, du := range applied.Users {

@@ -3,11 +3,15 @@ package tenant
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -46,9 +50,10 @@ type Options struct {
 	Rand io.Reader
 	// Getenv reads secret_token_env; nil means os.Getenv.
 	Getenv func(string) string
-	// Metadata reads an app's `metadata:` (a file or an http(s) URL); nil
-	// reads files only.
-	Metadata func(ctx context.Context, ref string) ([]byte, error)
+	// HTTPClient fetches an app's `metadata:` given as a URL; nil uses a
+	// plain client with a timeout. Files are read relative to the tenant
+	// file.
+	HTTPClient *http.Client
 }
 
 // Applied is what a tenant file made (or found) in a directory.
@@ -140,7 +145,32 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	a := applier{d: d, f: f, opts: opts, users: map[string]string{}, groups: map[string]string{}}
+	dir := ""
+	if f.name != DemoName {
+		dir = filepath.Dir(f.name)
+	}
+	a := applier{d: d, f: f, opts: opts, users: map[string]string{}, groups: map[string]string{}, metadata: map[int]SPMetadata{}}
+	// The SPs' metadata is part of what is applied: a changed document
+	// applies the file again, as a changed file does.
+	sum := sha256.New()
+	sum.Write([]byte(f.sum))
+	for i, fa := range f.Apps {
+		if fa.Metadata == "" {
+			continue
+		}
+		at := fmt.Sprintf("apps[%d].metadata", i)
+		data, err := LoadMetadata(ctx, opts.HTTPClient, fa.Metadata, dir)
+		if err != nil {
+			return Applied{}, f.fieldError(at, fmt.Sprintf("%v; give the path of the SP's metadata file (relative to the tenant file) or its URL", err))
+		}
+		m, err := ParseSPMetadata(data)
+		if err != nil {
+			return Applied{}, f.fieldError(at, fmt.Sprintf("%s: %v", fa.Metadata, err))
+		}
+		a.metadata[i] = m
+		sum.Write(data)
+	}
+	fileSum := hex.EncodeToString(sum.Sum(nil))
 	t, err := a.tenant(ctx)
 	if err != nil {
 		return Applied{}, err
@@ -150,11 +180,11 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 	if err != nil && !errors.Is(err, directory.ErrNotFound) {
 		return Applied{}, err
 	}
-	if last != f.sum {
+	if last != fileSum {
 		if err := a.write(ctx); err != nil {
 			return Applied{}, err
 		}
-		if err := d.SetSeedRecord(ctx, recordSum, f.sum); err != nil {
+		if err := d.SetSeedRecord(ctx, recordSum, fileSum); err != nil {
 			return Applied{}, err
 		}
 		out.Reapplied = true
@@ -182,6 +212,8 @@ type applier struct {
 	opts Options
 	// users and groups map lower-case UPNs and group names to object IDs.
 	users, groups map[string]string
+	// metadata holds the SP metadata of the apps that give one, by index.
+	metadata map[int]SPMetadata
 }
 
 // fail reports a directory's refusal of a value against the file's field.
@@ -500,7 +532,43 @@ func (a *applier) resolve(ctx context.Context, i int, fa App) (App, error) {
 			fa.SAML.SignOnURL = sp.SignOnURL
 		}
 	}
+	if m, ok := a.metadata[i]; ok {
+		if len(fa.SAML.Identifiers) == 0 {
+			fa.SAML.Identifiers = []Identifier{{Value: m.EntityID, Default: true}}
+		}
+		if len(fa.SAML.ReplyURLs) == 0 {
+			fa.SAML.ReplyURLs = m.ReplyURLs
+		}
+		if fa.SAML.LogoutURL == "" {
+			fa.SAML.LogoutURL = m.LogoutURL
+		}
+		// As the guide's app: its claims, and the same users and groups,
+		// so the demo users behave on it as they do on RudderStack.
+		guide, err := a.guideApp()
+		if err != nil {
+			return App{}, err
+		}
+		if fa.Claims == nil && fa.NameID == nil {
+			fa.Claims, fa.NameID = guide.Claims, guide.NameID
+		}
+		if fa.Assigned == nil && a.f.builtin() != nil {
+			fa.Assigned = guide.Assigned
+		}
+	}
 	return fa, nil
+}
+
+// guideApp is the app whose claims and assignments an app from metadata
+// copies: the file's built-in app, or the demo tenant's.
+func (a *applier) guideApp() (App, error) {
+	if b := a.f.builtin(); b != nil {
+		return *b, nil
+	}
+	d, err := Demo()
+	if err != nil {
+		return App{}, err
+	}
+	return *d.builtin(), nil
 }
 
 func (a *applier) assign(ctx context.Context, appID string, as *Assigned) error {

@@ -311,3 +311,13 @@ func Parse(r io.Reader, name string) (*File, error) {
 	}
 	return parse(data, name)
 }
+
+// builtin returns the app that is the built-in RudderStack, or nil.
+func (f *File) builtin() *App {
+	for i := range f.Apps {
+		if f.Apps[i].RudderStack != nil {
+			return &f.Apps[i]
+		}
+	}
+	return nil
+}
