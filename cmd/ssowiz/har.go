@@ -94,8 +94,10 @@ func newHarRedactCmd(e *env) *cobra.Command {
 		Short: "Mask cookies, tokens, passwords and SAML personal data in a HAR before sharing it",
 		Long: `Write a copy of FILE to OUT with cookie values, Authorization and other auth
 headers, bearer and personal access tokens, OAuth codes, states and tokens,
-passwords and user names, RelayStates, Entra's flow tokens, and inside SAML messages
-the NameID, attribute values, signatures and certificates masked. The SAML messages
+passwords and user names, RelayStates, Entra's flow tokens, every email address and
+every person's name the pages show (an account picker lists co-workers), every URL
+with a secret wherever it is repeated (page titles, Referers, initiators), and inside
+SAML messages the NameID, attribute values, signatures and certificates masked. The SAML messages
 keep their structure, so "ssowiz har analyze" on OUT finds what it finds on FILE.
 FILE is never changed; an existing OUT is replaced only with --force.`,
 		Args: cobra.ExactArgs(1),

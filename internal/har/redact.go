@@ -1,14 +1,17 @@
 package har
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"io"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/ssowiz/ssowiz/internal/har/samlmsg"
 	xhtml "golang.org/x/net/html"
 )
@@ -34,6 +37,15 @@ const (
 	KindUsername      = "username"
 	KindRelayState    = "relay-state"
 	KindEntraToken    = "entra-flow-token"
+	// KindAddress is an email address or UPN anywhere: Entra's account
+	// picker and error pages, and the app's pages, show co-workers'.
+	KindAddress = "address"
+	// KindName is a person's name shown by a page (an account tile, a
+	// profile field, a JSON name member).
+	KindName = "name"
+	// KindURL is a URL repeated outside its request (page titles,
+	// initiators, Referer), masked as in the request.
+	KindURL = "url"
 )
 
 // RedactOptions tune Redact.
@@ -108,11 +120,21 @@ var jsonKinds = map[string]string{
 	"apicanary": KindEntraToken, "sctx": KindEntraToken,
 }
 
+// nameMembers are JSON members that hold a person's name (the app's
+// /api/me, Graph-shaped users): their values are learned as names.
+var nameMembers = map[string]bool{
+	"name": true, "displayname": true, "display_name": true, "given_name": true, "givenname": true,
+	"family_name": true, "familyname": true, "surname": true, "last_name": true, "lastname": true,
+	"first_name": true, "firstname": true,
+}
+
 var (
-	bearerRE   = regexp.MustCompile(`(?i)\b(bearer)\s+([A-Za-z0-9\-._~+/]{8,}=*)`)
-	jwtRE      = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	patRE      = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9]{1,15}_[A-Za-z0-9_]{20,}\b`)
-	jsonKeyRE  = regexp.MustCompile(`"([A-Za-z_]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+	bearerRE  = regexp.MustCompile(`(?i)\b(bearer)\s+([A-Za-z0-9\-._~+/]{8,}=*)`)
+	jwtRE     = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	patRE     = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9]{1,15}_[A-Za-z0-9_]{20,}\b`)
+	jsonKeyRE = regexp.MustCompile(`"([A-Za-z_]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+	// addressRE matches an email address or UPN, plain or URL-escaped.
+	addressRE  = regexp.MustCompile(`[A-Za-z0-9._%+-]*[A-Za-z0-9_+-](?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
 	urlParamRE = regexp.MustCompile(`(?i)([?&#](?:code|state|id_token|access_token|refresh_token|client_secret|code_verifier|login_hint)=)([^&"'\s<>#]+)`)
 )
 
@@ -124,6 +146,12 @@ type redactor struct {
 	// (sign-in form fields, SAML NameIDs and name claims), masked wherever
 	// else they appear: Entra's pages echo the account being signed in.
 	identities []string
+	// names are the other people's names the pages show (account tiles,
+	// profile fields, JSON name members).
+	names []string
+	// urls replaces each URL that carries a secret, wherever it is
+	// repeated (page titles, initiators, Referer), with its masked form.
+	urls *strings.Replacer
 }
 
 func (r *redactor) kept(name string) bool { return r.keep[strings.ToLower(name)] }
@@ -144,10 +172,114 @@ func Redact(h *HAR, opts RedactOptions) Counts {
 	if !r.kept(KindUsername) {
 		r.identities = identities(h, r.kept)
 	}
+	if !r.kept(KindName) {
+		r.names = pageNames(h, r.identities)
+	}
+	r.urls = r.repeatedURLs(h)
 	for i := range h.Log.Entries {
 		r.entry(&h.Log.Entries[i])
 	}
+	for i := range h.Log.Pages {
+		p := &h.Log.Pages[i]
+		p.Title = r.free(p.Title)
+		p.Extra = r.extra(p.Extra)
+	}
+	h.Log.Extra = r.extra(h.Log.Extra)
 	return r.counts
+}
+
+// repeatedURLs builds the replacer of URLs that carry secrets: each
+// request URL and redirect target is masked once, with a scratch counter,
+// and where it differs its raw form (and its HTML-escaped form) maps to
+// the masked one.
+func (r *redactor) repeatedURLs(h *HAR) *strings.Replacer {
+	scratch := &redactor{keep: r.keep, counts: Counts{}, identities: r.identities, names: r.names}
+	seen := map[string]bool{}
+	var pairs []string
+	add := func(raw string) {
+		if raw == "" || seen[raw] || !strings.Contains(raw, "?") && !strings.Contains(raw, "@") && !strings.Contains(raw, "%40") {
+			return
+		}
+		seen[raw] = true
+		if m := scratch.url(raw); m != raw {
+			pairs = append(pairs, raw, m)
+			if esc := html.EscapeString(raw); esc != raw {
+				pairs = append(pairs, esc, html.EscapeString(m))
+			}
+		}
+	}
+	for _, e := range h.Log.Entries {
+		add(e.Request.URL)
+		add(e.Response.RedirectURL)
+		if loc, ok := Header(e.Response.Headers, "Location"); ok {
+			add(loc)
+		}
+	}
+	// Longer URLs first, so one that contains another is replaced whole.
+	type pair struct{ from, to string }
+	ps := make([]pair, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		ps = append(ps, pair{pairs[i], pairs[i+1]})
+	}
+	sort.Slice(ps, func(i, j int) bool { return len(ps[i].from) > len(ps[j].from) })
+	pairs = pairs[:0]
+	for _, p := range ps {
+		pairs = append(pairs, p.from, p.to)
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// free masks a string that may be a URL or free text (a page title, an
+// initiator member).
+func (r *redactor) free(s string) string {
+	if s == "" || s == Masked {
+		return s
+	}
+	if (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && !strings.ContainsAny(s, " \t\n\"") {
+		return r.url(s)
+	}
+	return r.text(s)
+}
+
+// extra masks every string value inside members a HAR writer added
+// (Chrome's _initiator and its URLs, chrome-har's _initiator_detail JSON
+// strings, Playwright's _securityDetails), keeping names and structure.
+func (r *redactor) extra(v jsontext.Value) jsontext.Value {
+	if len(v) == 0 || !bytes.ContainsRune(v, '"') {
+		return v
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(v))
+	var out bytes.Buffer
+	enc := jsontext.NewEncoder(&out)
+	changed := false
+	for {
+		kind, n := dec.StackIndex(dec.StackDepth())
+		isName := kind == '{' && n%2 == 0
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return v
+		}
+		if tok.Kind() == '"' && !isName {
+			if s := tok.String(); s != "" {
+				if ns := r.free(s); ns != s {
+					tok, changed = jsontext.String(ns), true
+				}
+			}
+		}
+		if err := enc.WriteToken(tok); err != nil {
+			return v
+		}
+	}
+	if !changed {
+		return v
+	}
+	return jsontext.Value(bytes.TrimSpace(out.Bytes()))
 }
 
 // identityFields are form and query fields that hold who is signing in.
@@ -230,6 +362,30 @@ func identities(h *HAR, kept func(string) bool) []string {
 	return out
 }
 
+// maskNames replaces the names the pages show, plain or URL-escaped.
+func (r *redactor) maskNames(s string) string {
+	for _, n := range r.names {
+		for _, form := range []string{n, url.QueryEscape(n), html.EscapeString(n)} {
+			if c := strings.Count(s, form); c > 0 {
+				s = strings.ReplaceAll(s, form, Masked)
+				r.counts.add(KindName, c)
+			}
+		}
+	}
+	return s
+}
+
+// maskAddresses replaces every email address or UPN.
+func (r *redactor) maskAddresses(s string) string {
+	if r.kept(KindAddress) || !strings.Contains(s, "@") && !strings.Contains(s, "%40") {
+		return s
+	}
+	return addressRE.ReplaceAllStringFunc(s, func(string) string {
+		r.counts.add(KindAddress, 1)
+		return Masked
+	})
+}
+
 // maskIdentities replaces the user's names, plain or URL-escaped.
 func (r *redactor) maskIdentities(s string) string {
 	for _, id := range r.identities {
@@ -245,6 +401,11 @@ func (r *redactor) maskIdentities(s string) string {
 
 func (r *redactor) entry(e *Entry) {
 	rq, rs := &e.Request, &e.Response
+	e.Extra, rq.Extra, rs.Extra = r.extra(e.Extra), r.extra(rq.Extra), r.extra(rs.Extra)
+	rs.Content.Extra = r.extra(rs.Content.Extra)
+	if rq.PostData != nil {
+		rq.PostData.Extra = r.extra(rq.PostData.Extra)
+	}
 	rq.URL = r.url(rq.URL)
 	rs.RedirectURL = r.url(rs.RedirectURL)
 	for i := range rq.QueryString {
@@ -358,7 +519,7 @@ func (r *redactor) url(raw string) string {
 	}
 	base, frag, hasFrag := strings.Cut(raw, "#")
 	path, query, hasQuery := strings.Cut(base, "?")
-	path = r.maskIdentities(path)
+	path = r.maskAddresses(r.maskIdentities(path))
 	base = path
 	if hasQuery {
 		query = r.query(query)
@@ -515,7 +676,15 @@ func (r *redactor) text(s string) string {
 	if s == "" || s == Masked {
 		return s
 	}
+	if r.urls != nil && strings.Contains(s, "://") {
+		if ns := r.urls.Replace(s); ns != s {
+			r.counts.add(KindURL, 1)
+			s = ns
+		}
+	}
 	s = r.maskIdentities(s)
+	s = r.maskNames(s)
+	s = r.maskAddresses(s)
 	if strings.Contains(s, `"`) {
 		s = jsonKeyRE.ReplaceAllStringFunc(s, func(m string) string {
 			sm := jsonKeyRE.FindStringSubmatch(m)

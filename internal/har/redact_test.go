@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/ssowiz/ssowiz/internal/har"
 	"github.com/ssowiz/ssowiz/internal/har/hartest"
 	"github.com/ssowiz/ssowiz/internal/har/samlmsg"
@@ -206,5 +208,56 @@ func TestRedactFirefoxExport(t *testing.T) {
 				t.Errorf("%+v: redacted Firefox HAR holds %q (counts %v)", f, s, counts)
 			}
 		}
+	}
+}
+
+// TestRedactRepeatedURLsAndPeople: a URL with secrets is masked wherever
+// it is repeated (page titles, Chrome's _initiator, chrome-har's
+// _initiator_detail JSON string), and every address and every name a page
+// shows (an account picker's tiles) is masked, not only the user's.
+func TestRedactRepeatedURLsAndPeople(t *testing.T) {
+	h := hartest.Flow{}.Build()
+	authorize := ""
+	for _, e := range h.Log.Entries {
+		if strings.Contains(e.Request.URL, "/oauth2/authorize") {
+			authorize = e.Request.URL
+		}
+	}
+	if !strings.Contains(authorize, hartest.SecretState) {
+		t.Fatalf("the fixture's authorize URL has no state: %s", authorize)
+	}
+	h.Log.Pages[0].Title = authorize
+	e := &h.Log.Entries[len(h.Log.Entries)-1]
+	e.Extra = jsontext.Value(`{"_initiator":{"type":"parser","url":` + strconv.Quote(authorize) + `},"_initiator_detail":` +
+		strconv.Quote(`{"type":"parser","url":"`+authorize+`","lineNumber":3}`) + `}`)
+	picker := `<html><body><h1>Pick an account</h1><form><button class="tile">Megan Bowen<small>MeganB@contoso.example</small></button></form>` +
+		`<form><button class="tile">Isaiah Langer<small>IsaiahL@contoso.example</small></button></form>` +
+		`<dl><dt>Last name</dt><dd>Wilber</dd></dl><p>Contact megan.bowen@fabrikam.example for help.</p></body></html>`
+	e.Response.Content = har.Content{Size: int64(len(picker)), MimeType: "text/html", Text: picker}
+	var raw bytes.Buffer
+	if err := har.Write(&raw, h); err != nil {
+		t.Fatal(err)
+	}
+	h2, err := har.Read(bytes.NewReader(raw.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := har.Redact(h2, har.RedactOptions{})
+	var out bytes.Buffer
+	if err := har.Write(&out, h2); err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{hartest.SecretState, "Megan Bowen", "Isaiah Langer", "Wilber", "MeganB@", "IsaiahL@", "megan.bowen@"} {
+		if bytes.Contains(out.Bytes(), []byte(leak)) {
+			t.Errorf("%q survives redaction", leak)
+		}
+	}
+	for _, kind := range []string{har.KindName, har.KindAddress, har.KindURL} {
+		if counts[kind] == 0 {
+			t.Errorf("no %s counted: %v", kind, counts)
+		}
+	}
+	if !bytes.Contains(out.Bytes(), []byte("Pick an account")) {
+		t.Error("the page's own text was masked too")
 	}
 }
