@@ -94,6 +94,7 @@ The commands do the same jobs headless, for scripts and CI.`,
 	root.CompletionOptions.HiddenDefaultCmd = true
 	addWizard(root, e)
 	root.AddCommand(newServeCmd(e))
+	root.AddCommand(newLogsCmd(e))
 	root.AddCommand(newHarCmd(e))
 	root.AddCommand(newCheckCmd(e))
 	root.AddCommand(newSCIMCmd(e))

@@ -20,6 +20,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/store"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
+	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 )
 
 // Default listen addresses: loopback only, since the mocks are not
@@ -36,7 +37,7 @@ func newServeCmd(e *env) *cobra.Command {
 		tenantFile            string
 		spMetadata            []string
 		json, verbose         bool
-		provision             bool
+		provision, feed       bool
 		provisionInterval     time.Duration
 	}
 	cmd := &cobra.Command{
@@ -145,6 +146,14 @@ token, the client secret and the passwords go to FILE, readable by you only
 			} else {
 				printInfo(e.stdout, info, opts.data, opts.provision)
 			}
+			feed := !opts.json && onTerminal(e.stdout)
+			if cmd.Flags().Changed("feed") {
+				feed = opts.feed
+			}
+			if feed {
+				stop := printFeed(e.stdout, l.AuditLog)
+				defer stop()
+			}
 			select {
 			case <-ctx.Done():
 				fmt.Fprintln(e.stderr, "ssowiz: shutting down")
@@ -164,8 +173,27 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.StringVar(&opts.tenantFile, "tenant", "", "tenant file to serve (users, groups, apps; default: the guide's demo tenant, see `ssowiz tenant init`)")
 	f.BoolVar(&opts.provision, "provision", false, "run Entra's provisioning engine: create and update assigned users in RudderStack over SCIM")
 	f.DurationVar(&opts.provisionInterval, "provision-interval", 0, "time between provisioning cycles (default 40m, as Entra's)")
+	f.BoolVar(&opts.feed, "feed", false, "print each sign-in and provisioning action as it happens, one sentence a line (default: on when stdout is a terminal, off with --json)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")
 	return cmd
+}
+
+// printFeed prints the live feed's events to w, one sentence a line, until
+// the returned function is called.
+func printFeed(w io.Writer, log *auditlog.Log) (stop func()) {
+	fmt.Fprintln(w, "\nWhat happens (sign-ins and provisioning), as it happens:")
+	events, unsubscribe := log.Subscribe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range events {
+			fmt.Fprintf(w, "  %s  %s\n", ev.Time.Local().Format("15:04:05"), ev)
+		}
+	}()
+	return func() {
+		unsubscribe()
+		<-done
+	}
 }
 
 // waitReady returns once both servers answer HTTP, so what is printed next
@@ -308,6 +336,7 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 	} else {
 		fmt.Fprintf(tw, "  Client secret\t%s\n", info.GraphClientSecret)
 	}
+	fmt.Fprintf(tw, "  Sign-in and provisioning logs\tssowiz logs --follow (with AZURE_TENANT_ID=%s, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET set)\n", info.TenantID)
 	tw.Flush()
 	printApps(w, info.Apps)
 	fmt.Fprintln(w, "\nDemo users:")

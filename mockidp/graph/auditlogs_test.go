@@ -50,7 +50,7 @@ func TestSignInLogsAsGraph(t *testing.T) {
 
 	for filter, want := range map[string][]string{
 		"userId eq '" + adele.UserID + "'":                        {adele.ID},
-		"appId eq '" + h.app().AppID + "'":                     {alex.ID, adele.ID},
+		"appId eq '" + h.app().AppID + "'":                        {alex.ID, adele.ID},
 		"status/errorCode eq 0":                                   {adele.ID},
 		"status/errorCode eq 50105":                               {alex.ID},
 		"createdDateTime gt " + logTime(adele.CreatedAt):          {alex.ID},
