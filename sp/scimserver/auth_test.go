@@ -84,7 +84,7 @@ func TestAuthMatrix(t *testing.T) {
 	// write stores nothing.
 	before, _ := h.store.CountUsers(h.ctx, h.org.ID)
 	for _, tok := range []string{"", memberRole} {
-		r := h.do(req{method: "POST", path: "/scim/v2/Users", body: `{"userName":"sneaky@contoso.com"}`, token: ptr(tok)})
+		r := h.do(req{method: "POST", path: "/scim/v2/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"sneaky@contoso.com"}`, token: ptr(tok)})
 		if r.status != 401 && r.status != 403 {
 			t.Fatalf("POST with token %q...: %d", tok[:min(len(tok), 6)], r.status)
 		}

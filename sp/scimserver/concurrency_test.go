@@ -19,7 +19,7 @@ func TestConcurrentCreatesOfOneUserNameGiveOne201(t *testing.T) {
 			if i%2 == 1 {
 				name = strings.ToUpper(name)
 			}
-			r := h.do(req{method: "POST", path: "/scim/v2/Users", body: fmt.Sprintf(`{"userName":%q,"displayName":"Try %d"}`, name, i)})
+			r := h.do(req{method: "POST", path: "/scim/v2/Users", body: fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":%q,"displayName":"Try %d"}`, name, i)})
 			statuses[i] = r.status
 			if r.status == http.StatusConflict {
 				scimError(t, r, http.StatusConflict, "uniqueness")
@@ -41,7 +41,7 @@ func TestConcurrentCreatesOfOneUserNameGiveOne201(t *testing.T) {
 
 func TestConcurrentPatchesLoseNoUpdate(t *testing.T) {
 	h := newHarness(t, func(o *harnessOptions) { o.dir = t.TempDir() })
-	id := h.created(`{"userName":"busy@contoso.com"}`)
+	id := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"busy@contoso.com"}`)
 	const n = 30
 	var wg sync.WaitGroup
 	for i := range n {

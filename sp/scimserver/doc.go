@@ -67,6 +67,14 @@
 // U+FFFD is 400 invalidValue: no sign-in name has one, and a NUL could
 // never be found by a filter.
 //
+// A POST or PUT body without schemas is 400 invalidValue: RFC 7643 §3
+// requires it in every representation, and without it the body does not
+// say it is a User. Every answer carrying Users (GET, the list, POST, PUT
+// and PATCH) honours attributes or excludedAttributes (RFC 7644 §3.4.2.5,
+// §3.9; scim.Projection): id and schemas are always returned, filters and
+// paging see the whole user, and both parameters at once are 400
+// invalidValue, before anything is written.
+//
 // # How userNames compare
 //
 // userName is caseExact=false and unique per organisation. Two names are

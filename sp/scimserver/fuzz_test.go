@@ -25,15 +25,15 @@ func fuzzServer() *server {
 func FuzzDecodeUser(f *testing.F) {
 	for _, seed := range []string{
 		entraUser,
-		`{"userName":"a@contoso.com","active":"False"}`,
-		`{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"m-1","employeeNumber":"7"}}`,
-		`{"userName":"a","emails":[{"value":"x@y","type":"home"},{"value":"w@y","type":"work","primary":"True"}],"name":{"givenName":"G"}}`,
-		`{"userName":"a","password":"p"}`,
-		`{"userName":"a","UserName":"b"}`,
-		`{"id":"x","meta":{"version":"W/\"9\""},"userName":"a","x509Certificates":[{"value":"AAAA"}]}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a@contoso.com","active":"False"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"m-1","employeeNumber":"7"}}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","emails":[{"value":"x@y","type":"home"},{"value":"w@y","type":"work","primary":"True"}],"name":{"givenName":"G"}}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","password":"p"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","UserName":"b"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"x","meta":{"version":"W/\"9\""},"userName":"a","x509Certificates":[{"value":"AAAA"}]}`,
 		`{"schemas":[1],"userName":"a"}`,
-		`{"userName":"a","roles":[{"primary":"True","type":"WindowsAzureActiveDirectoryRole","value":"Admin"}]}`,
-		`[]`, `null`, `{"userName":" "}`, `{"userName":"a","active":null,"nickName":""}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","roles":[{"primary":"True","type":"WindowsAzureActiveDirectoryRole","value":"Admin"}]}`,
+		`[]`, `null`, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":" "}`, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","active":null,"nickName":""}`,
 	} {
 		f.Add([]byte(seed))
 	}

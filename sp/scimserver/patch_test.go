@@ -143,7 +143,7 @@ func TestPatchBothEntraDialects(t *testing.T) {
 
 func TestPatchValuePathCreatesEmailWhenAbsent(t *testing.T) {
 	h := newHarness(t)
-	id := h.created(`{"userName":"noemail@contoso.com"}`)
+	id := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"noemail@contoso.com"}`)
 	r := h.send("PATCH", "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"emails[type eq \"work\"].value","value":"NoEmail@Contoso.com"}]}`)
 	mustStatus(t, r, http.StatusOK)
 	sameJSON(t, "emails", r.json(t)["emails"], decode(t, `[{"type":"work","value":"NoEmail@Contoso.com"}]`))
@@ -154,7 +154,7 @@ func TestPatchValuePathCreatesEmailWhenAbsent(t *testing.T) {
 
 func TestPatchManagerForms(t *testing.T) {
 	h := newHarness(t)
-	manager := h.created(`{"userName":"boss@contoso.com"}`)
+	manager := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"boss@contoso.com"}`)
 	id := h.created(entraUser)
 	ext := "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 	for _, tc := range []struct{ name, body, want string }{
@@ -183,7 +183,7 @@ func TestDeactivateAndReactivateInBothDialects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			id := h.created(`{"userName":"leaver@contoso.com","emails":[{"type":"work","value":"leaver@contoso.com","primary":true}]}`)
+			id := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"leaver@contoso.com","emails":[{"type":"work","value":"leaver@contoso.com","primary":true}]}`)
 			r := h.send("PATCH", "/scim/v2/Users/"+id, tc.disable)
 			mustStatus(t, r, http.StatusOK)
 			if r.json(t)["active"] != false {
@@ -217,7 +217,7 @@ func TestDeactivateAndReactivateInBothDialects(t *testing.T) {
 
 func TestDeactivationByTheSPIsNotUndoneByAnUnrelatedPatch(t *testing.T) {
 	h := newHarness(t)
-	id := h.created(`{"userName":"kept@contoso.com","active":true}`)
+	id := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"kept@contoso.com","active":true}`)
 	if _, err := h.store.UpdateUser(h.ctx, h.org.ID, id, func(u *accounts.User) error { u.Active = false; return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestJITUserIsFoundByFilterThenPatched(t *testing.T) {
 		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "`+jit.ID+`", "userName": "Isaiah@contoso.com", "active": true,
 		"name": {"familyName": "Langer"}, "emails": [{"value": "isaiah@contoso.com", "type": "work", "primary": true}]}`))
 	// Creating it again is a conflict, not a duplicate.
-	scimError(t, h.send("POST", "/scim/v2/Users", `{"userName":"isaiah@contoso.com"}`), http.StatusConflict, "uniqueness")
+	scimError(t, h.send("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"isaiah@contoso.com"}`), http.StatusConflict, "uniqueness")
 	// Entra PATCHes only the differences.
 	r = h.send("PATCH", "/scim/v2/Users/"+jit.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+
 		`{"op":"Add","path":"externalId","value":"Isaiah"},{"op":"Add","path":"displayName","value":"Isaiah Langer"},{"op":"Add","path":"name.givenName","value":"Isaiah"}]}`)

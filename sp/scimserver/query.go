@@ -38,7 +38,22 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request, c *caller) {
 		s.writeError(w, r, err)
 		return
 	}
+	// Filtering and paging saw whole resources; only the answer is
+	// projected.
+	if p := projection(r); !p.IsZero() {
+		for i, res := range list.Resources {
+			list.Resources[i] = p.Apply(res)
+		}
+	}
 	write(w, http.StatusOK, list)
+}
+
+// projection is the request's attributes or excludedAttributes. route
+// has already refused a request with both, so the error is not possible
+// here.
+func projection(r *http.Request) scim.Projection {
+	p, _ := scim.ParseProjection(r.URL.Query())
+	return p
 }
 
 // allUsers pages through the organization's users in creation order.

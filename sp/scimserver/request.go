@@ -32,7 +32,7 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 }
 
 // decodeUser turns a POST or PUT body into the User document to store:
-// valid JSON, an object, no password, schemas listing the User schema,
+// valid JSON, an object, no password, schemas present and listing the User schema,
 // every known attribute of its schema type (Entra's "True"/"False" become
 // booleans, a bare manager id {"value": id}), a non-blank userName.
 // Read-only attributes (id, meta, groups) are dropped, as RFC 7643 §7
@@ -54,7 +54,9 @@ func decodeUser(rt *scim.ResourceType, data []byte, urlID string) (scim.Resource
 		return nil, err
 	}
 	if _, ok := doc.Get("schemas"); !ok {
-		doc["schemas"] = []any{scim.SchemaUser}
+		// RFC 7643 §3: schemas is required in every representation; a
+		// body without it is not known to be a User at all.
+		return nil, fmt.Errorf("%w: the body has no schemas attribute; a User must say what it is: add \"schemas\": [%q] (RFC 7643 §3)", scim.ErrInvalidValue, scim.SchemaUser)
 	} else if !doc.HasSchema(scim.SchemaUser) {
 		return nil, fmt.Errorf("%w: schemas must list %s for a User", scim.ErrInvalidValue, scim.SchemaUser)
 	}

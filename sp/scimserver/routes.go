@@ -27,6 +27,14 @@ func (s *server) route(w http.ResponseWriter, r *http.Request, c *caller) {
 		s.writeError(w, r, notFound(r.URL.Path))
 		return
 	}
+	if is(segs[0], "Users") {
+		// attributes/excludedAttributes shape every answer that carries a
+		// User; a bad combination is refused before anything is written.
+		if _, err := scim.ParseProjection(r.URL.Query()); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	switch first := segs[0]; {
 	case is(first, "Users") && len(segs) == 1:
 		s.methods(w, r, map[string]http.HandlerFunc{

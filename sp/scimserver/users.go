@@ -151,7 +151,7 @@ func (s *server) writeUser(w http.ResponseWriter, r *http.Request, status int, u
 	if status == http.StatusCreated {
 		w.Header().Set("Location", s.location(u.ID))
 	}
-	write(w, status, res)
+	write(w, status, projection(r).Apply(res))
 }
 
 // storeError turns an account-store error into the SCIM error to send.

@@ -100,8 +100,8 @@ func TestCreateUserAcceptsStringActiveAndPlainJSON(t *testing.T) {
 
 func TestCreateDuplicateUserNameIsConflict(t *testing.T) {
 	h := newHarness(t)
-	id := h.created(`{"userName":"Adele@Contoso.com"}`)
-	detail := scimError(t, h.send("POST", "/scim/v2/Users", `{"userName":"adele@CONTOSO.com","displayName":"Other"}`), http.StatusConflict, "uniqueness")
+	id := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"Adele@Contoso.com"}`)
+	detail := scimError(t, h.send("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"adele@CONTOSO.com","displayName":"Other"}`), http.StatusConflict, "uniqueness")
 	if !strings.Contains(detail, id) || !strings.Contains(detail, "Adele@Contoso.com") {
 		t.Errorf("detail does not name the existing user: %s", detail)
 	}
@@ -141,7 +141,7 @@ func TestFilterUsers(t *testing.T) {
 		{"alex@contoso.com", "alexw", "alex@contoso.com"},
 		{"bianca@contoso.com", "BiancaP", "bianca@fabrikam.com"},
 	} {
-		ids[u.name] = h.created(fmt.Sprintf(`{"userName":%q,"externalId":%q,"emails":[{"type":"work","value":%q,"primary":true}]}`, u.name, u.ext, u.email))
+		ids[u.name] = h.created(fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":%q,"externalId":%q,"emails":[{"type":"work","value":%q,"primary":true}]}`, u.name, u.ext, u.email))
 	}
 	for _, tc := range []struct {
 		filter string
@@ -181,7 +181,7 @@ func TestFilterUsers(t *testing.T) {
 func TestListUsersPages(t *testing.T) {
 	h := newHarness(t)
 	for i := range 6 {
-		h.created(fmt.Sprintf(`{"userName":"user%d@contoso.com"}`, i))
+		h.created(fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"user%d@contoso.com"}`, i))
 	}
 	page := func(query string) (names []string, m map[string]any) {
 		t.Helper()
@@ -242,14 +242,14 @@ func TestPutReplacesTheDocument(t *testing.T) {
 		t.Fatalf("fields after PUT: %+v", u)
 	}
 	// PUT onto another user's name is a conflict.
-	other := h.created(`{"userName":"other@contoso.com"}`)
-	scimError(t, h.send("PUT", "/scim/v2/Users/"+other, `{"userName":"RENAMED@contoso.com"}`), http.StatusConflict, "uniqueness")
-	scimError(t, h.send("PUT", "/scim/v2/Users/nope", `{"userName":"x"}`), http.StatusNotFound, "")
+	other := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"other@contoso.com"}`)
+	scimError(t, h.send("PUT", "/scim/v2/Users/"+other, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"RENAMED@contoso.com"}`), http.StatusConflict, "uniqueness")
+	scimError(t, h.send("PUT", "/scim/v2/Users/nope", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`), http.StatusNotFound, "")
 }
 
 func TestETags(t *testing.T) {
 	h := newHarness(t)
-	id := h.created(`{"userName":"e@contoso.com"}`)
+	id := h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"e@contoso.com"}`)
 	r := h.do(req{method: "GET", path: "/scim/v2/Users/" + id, header: map[string]string{"If-None-Match": `W/"1"`}})
 	if r.status != http.StatusNotModified || len(r.body) != 0 {
 		t.Fatalf("If-None-Match current: %d %s", r.status, r.body)
@@ -328,7 +328,7 @@ func TestEqualityFiltersUseTheIndex(t *testing.T) {
 	h := newHarness(t, func(o *harnessOptions) {
 		o.wrap = func(s Store) Store { rec.Store = s; return rec }
 	})
-	h.created(`{"userName":"Indexed@contoso.com","externalId":"idx"}`)
+	h.created(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"Indexed@contoso.com","externalId":"idx"}`)
 	for _, tc := range []struct {
 		filter string
 		want   accounts.UserQuery
@@ -348,7 +348,7 @@ func TestEqualityFiltersUseTheIndex(t *testing.T) {
 
 func TestPostIgnoresClientIDAndMeta(t *testing.T) {
 	h := newHarness(t)
-	r := h.send("POST", "/scim/v2/Users", `{"id":"chosen-by-client","userName":"id@contoso.com","meta":{"version":"W/\"99\"","created":"2001-01-01T00:00:00Z"}}`)
+	r := h.send("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"chosen-by-client","userName":"id@contoso.com","meta":{"version":"W/\"99\"","created":"2001-01-01T00:00:00Z"}}`)
 	mustStatus(t, r, http.StatusCreated)
 	m := r.json(t)
 	if m["id"] == "chosen-by-client" || m["meta"].(map[string]any)["version"] != `W/"1"` || m["meta"].(map[string]any)["created"] != "2026-11-29T12:00:00Z" {
