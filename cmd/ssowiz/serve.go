@@ -36,6 +36,7 @@ func newServeCmd(e *env) *cobra.Command {
 		secretsFile           string
 		tenantFile            string
 		spMetadata            []string
+		scimURL, scimToken    string
 		json, verbose         bool
 		provision, feed       bool
 		provisionInterval     time.Duration
@@ -108,8 +109,15 @@ token, the client secret and the passwords go to FILE, readable by you only
 					return err
 				}
 			}
+			if opts.scimToken != "" && opts.scimURL == "" {
+				return badInput(errors.New("--scim-token needs --scim-url, the SCIM server to send it to"))
+			}
+			if opts.scimToken == "" && opts.scimURL != "" {
+				opts.scimToken = e.getenv("SSOWIZ_SCIM_TOKEN")
+			}
 			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
-				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf})
+				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf,
+				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken})
 			if errors.Is(err, yamlfile.ErrFormat) {
 				return badInput(err)
 			}
@@ -144,7 +152,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 					return failed(err)
 				}
 			} else {
-				printInfo(e.stdout, info, opts.data, opts.provision)
+				printInfo(e.stdout, info, opts.data, opts.provision, opts.scimURL)
 			}
 			feed := !opts.json && onTerminal(e.stdout)
 			if cmd.Flags().Changed("feed") {
@@ -169,6 +177,8 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.StringVar(&opts.data, "data", "", "directory that keeps state across restarts (default: in memory)")
 	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, the live admin token and the demo users' passwords when ready")
 	f.StringVar(&opts.secretsFile, "secrets-file", "", "write the admin token, the Graph client secret and the demo passwords to `FILE` (mode 0600) instead of stdout")
+	f.StringVar(&opts.scimURL, "scim-url", "", "aim the guide's app's provisioning at this SCIM `URL` (your SCIM server's base) instead of the mock RudderStack's")
+	f.StringVar(&opts.scimToken, "scim-token", "", "the Secret Token sent to --scim-url (default: $SSOWIZ_SCIM_TOKEN)")
 	f.StringArrayVar(&opts.spMetadata, "sp-metadata", nil, "add an app from a service provider's SAML metadata `FILE_OR_URL`, as Entra's \"Upload metadata file\" (repeatable)")
 	f.StringVar(&opts.tenantFile, "tenant", "", "tenant file to serve (users, groups, apps; default: the guide's demo tenant, see `ssowiz tenant init`)")
 	f.BoolVar(&opts.provision, "provision", false, "run Entra's provisioning engine: create and update assigned users in RudderStack over SCIM")
@@ -307,7 +317,7 @@ func printApps(w io.Writer, apps []lab.App) {
 	}
 }
 
-func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
+func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimURL string) {
 	fmt.Fprintf(w, "ssowiz is serving a mock Entra ID tenant (%s) and a mock RudderStack.\n\n", info.TenantDomain)
 	fmt.Fprintf(w, "Sign in here, as RudderStack users do:\n  %s\n\n", info.SPLoginURL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -358,7 +368,11 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool) {
 		fmt.Fprintf(w, "\nThe admin token, the Graph client secret and the passwords are in %s (readable by you only).\n", info.SecretsFile)
 	}
 	if provision {
-		fmt.Fprintln(w, "\nProvisioning is on: assigned users are created in RudderStack over SCIM.")
+		if scimURL != "" {
+			fmt.Fprintf(w, "\nProvisioning is on: the guide's app's assigned users are provisioned over SCIM to %s.\n", scimURL)
+		} else {
+			fmt.Fprintln(w, "\nProvisioning is on: assigned users are created in RudderStack over SCIM.")
+		}
 	} else {
 		fmt.Fprintln(w, "\nProvisioning is off (start it with --provision); users are created just in time at first sign-in.")
 	}

@@ -116,3 +116,10 @@ func TestServeSPMetadata(t *testing.T) {
 		t.Fatalf("missing metadata: exit %d %s", code, errOut)
 	}
 }
+
+func TestServeSCIMTokenNeedsURL(t *testing.T) {
+	code, _, errOut := runCmd(t, "serve", "--scim-token", "x", "--idp-addr", "127.0.0.1:0", "--sp-addr", "127.0.0.1:0")
+	if code != exitBadArgs || !strings.Contains(errOut, "--scim-token needs --scim-url") {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+}

@@ -85,6 +85,10 @@ type Options struct {
 	// Tenant is the tenant file to serve; nil serves the guide's demo
 	// tenant.
 	Tenant *tenant.File
+	// SCIMURL, when set, aims the built-in app's provisioning at another
+	// SCIM server (its Tenant URL), with SCIMToken as its Secret Token;
+	// empty keeps the built-in SCIM server.
+	SCIMURL, SCIMToken string
 	// MetadataClient fetches the SP metadata a tenant file's apps give by
 	// URL; nil uses a plain client with a timeout.
 	MetadataClient *http.Client
@@ -302,7 +306,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		SignIns: l.AuditLog}); err != nil {
 		return nil, fmt.Errorf("lab: start the mock Entra ID: %w", err)
 	}
-	if opts.Provision {
+	if opts.Provision || opts.Tenant.ProvisioningEnabled() {
 		// Made now, so Graph serves its logs; started once both mocks
 		// serve.
 		if l.Provisioning, err = l.NewProvisioning(ctx, ProvisioningOptions{
@@ -322,7 +326,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	}
 	l.closers = append(l.closers, l.Graph.Close)
 
-	if err := l.seed(ctx, opts.Tenant, opts.Provision, opts.MetadataClient); err != nil {
+	if err := l.seed(ctx, opts); err != nil {
 		return nil, err
 	}
 	l.info.IDPBaseURL, l.info.SPBaseURL = idpBase, appBase

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -30,8 +29,8 @@ const GraphClientName = "ssowiz automation"
 // given) with its built-in RudderStack app pointed at this SP, federates
 // the SP organisation with that app, and gives its Org Admin a fresh
 // Admin token, and registers the Graph automation app.
-func (l *Lab) seed(ctx context.Context, f *tenant.File, provision bool, metaClient *http.Client) error {
-	if err := l.seedTenant(ctx, f, provision, metaClient); err != nil {
+func (l *Lab) seed(ctx context.Context, opts Options) error {
+	if err := l.seedTenant(ctx, opts); err != nil {
 		return err
 	}
 	creds, err := l.Graph.EnsureClient(ctx, GraphClientName, graph.AutomationPermissions())
@@ -63,7 +62,8 @@ func (l *Lab) describeApps(ctx context.Context) error {
 	return nil
 }
 
-func (l *Lab) seedTenant(ctx context.Context, f *tenant.File, provision bool, metaClient *http.Client) error {
+func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
+	f := opts.Tenant
 	if f == nil {
 		var err error
 		if f, err = tenant.Demo(); err != nil {
@@ -72,7 +72,7 @@ func (l *Lab) seedTenant(ctx context.Context, f *tenant.File, provision bool, me
 	}
 	applied, err := tenant.Apply(ctx, l.Directory, f, tenant.Options{
 		RudderStack: tenant.BuiltinSP{EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL()},
-		HTTPClient:  metaClient,
+		HTTPClient:  opts.MetadataClient,
 	})
 	if err != nil {
 		return fmt.Errorf("lab: %w", err)
@@ -130,7 +130,10 @@ func (l *Lab) seedTenant(ctx context.Context, f *tenant.File, provision bool, me
 			return err
 		}
 	}
-	on := provision || app.Spec.Provisioning != nil && app.Spec.Provisioning.Enabled
+	on := opts.Provision || app.Spec.Provisioning != nil && app.Spec.Provisioning.Enabled
+	if opts.SCIMURL != "" {
+		return l.aimProvisioning(ctx, app.AppID, opts.SCIMURL, opts.SCIMToken, on)
+	}
 	return l.seedProvisioning(ctx, app.AppID, l.info.AdminPAT, on)
 }
 
@@ -221,6 +224,21 @@ func samePath(a, b string) bool {
 	ua, err1 := url.Parse(a)
 	ub, err2 := url.Parse(b)
 	return err1 == nil && err2 == nil && ua.Path == ub.Path
+}
+
+// aimProvisioning points the built-in app's provisioning at another SCIM
+// server, as an admin who types its Tenant URL and Secret Token does; the
+// rest of the Provisioning page stays as the tenant file says.
+func (l *Lab) aimProvisioning(ctx context.Context, appID, tenantURL, token string, on bool) error {
+	cfg, err := l.Directory.Provisioning(ctx, appID)
+	if err != nil {
+		return fmt.Errorf("lab: read the app's provisioning: %w", err)
+	}
+	cfg.TenantURL, cfg.SecretToken, cfg.Enabled = tenantURL, directory.NewSecret(token), on
+	if _, err := l.Directory.UpdateProvisioning(ctx, appID, cfg); err != nil {
+		return fmt.Errorf("lab: --scim-url: %w", err)
+	}
+	return nil
 }
 
 // seedProvisioning fills in the built-in app's Provisioning page the way

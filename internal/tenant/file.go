@@ -321,3 +321,17 @@ func (f *File) builtin() *App {
 	}
 	return nil
 }
+
+// ProvisioningEnabled reports whether any app's provisioning is on, so
+// the provisioning engine must run. A nil file (the demo tenant) has none.
+func (f *File) ProvisioningEnabled() bool {
+	if f == nil {
+		return false
+	}
+	for _, a := range f.Apps {
+		if a.Provisioning != nil && a.Provisioning.Enabled {
+			return true
+		}
+	}
+	return false
+}

@@ -257,6 +257,14 @@ func provisioningObject(tenantID, spID, appName string, l provisioning.LogEntry)
 		if x.Detail != "" {
 			details = append(details, field{"Detail", x.Detail})
 		}
+		// What was sent and what came back, for whoever tests their own
+		// SCIM server against the engine.
+		if x.Sent != "" {
+			details = append(details, field{"RequestBody", x.Sent})
+		}
+		if x.Received != "" {
+			details = append(details, field{"ResponseBody", x.Received})
+		}
 		steps = append(steps, object{{"name", name}, {"provisioningStepType", stepType}, {"status", stepStatus},
 			{"description", x.String()}, {"details", details}})
 	}

@@ -31,7 +31,16 @@ type Exchange struct {
 	// Detail is the SCIM error's detail (or the start of a non-SCIM error
 	// body), or why no response came back.
 	Detail string `json:"detail,omitempty"`
+	// Sent is the request's body and Received the response's, each cut
+	// at maxLogged bytes, so a developer testing their own SCIM server
+	// sees what was sent and what came back. The Secret Token is never in
+	// either.
+	Sent     string `json:"sent,omitempty"`
+	Received string `json:"received,omitempty"`
 }
+
+// maxLogged bounds each body kept in a provisioning log entry.
+const maxLogged = 2048
 
 // String renders "GET /scim/v2/Users?... → 200".
 func (x Exchange) String() string {
@@ -102,12 +111,14 @@ func entraIssuedToken(tenantID string) string {
 func (c *scimClient) do(ctx context.Context, method, path string, query url.Values, body any) (*reply, error) {
 	u := c.ep.url(path, query)
 	var rd io.Reader
+	var sent string
 	if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
 			return nil, fmt.Errorf("encode the %s body for %s: %w", method, path, err)
 		}
 		rd = bytes.NewReader(data)
+		sent = truncate(string(data), maxLogged)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
@@ -117,7 +128,7 @@ func (c *scimClient) do(ctx context.Context, method, path string, query url.Valu
 	if body != nil {
 		req.Header.Set("Content-Type", scim.MediaType+"; charset=utf-8")
 	}
-	r := &reply{url: u, ex: Exchange{Method: method, Path: req.URL.RequestURI()}}
+	r := &reply{url: u, ex: Exchange{Method: method, Path: req.URL.RequestURI(), Sent: sent}}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		r.ex.Detail = c.scrub(transportDetail(err))
@@ -137,6 +148,7 @@ func (c *scimClient) do(ctx context.Context, method, path string, query url.Valu
 		}
 		r.header[k] = vs
 	}
+	r.ex.Received = truncate(strings.TrimSpace(string(r.body)), maxLogged)
 	if err != nil {
 		r.ex.Detail = c.scrub("reading the response failed: " + transportDetail(err))
 		return r, err
