@@ -115,17 +115,25 @@ func (n *normalized) GeneratePAT(ctx context.Context, s setup.Setup) (Token, err
 	return t, nil
 }
 
-func (n *normalized) real(token string) string {
+// real turns the normalized tokens in s (a token, spaces typed around it
+// or not) back into the real ones.
+func (n *normalized) real(s string) string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if r, ok := n.secrets[token]; ok {
-		return r
+	for fake, real := range n.secrets {
+		s = strings.ReplaceAll(s, fake, real)
 	}
-	return token
+	return s
+}
+
+// realSetup is s with its Secret Token made real.
+func (n *normalized) realSetup(s setup.Setup) setup.Setup {
+	s.Provisioning.SecretToken = n.real(s.Provisioning.SecretToken)
+	return s
 }
 
 func (n *normalized) TestConnection(ctx context.Context, s setup.Setup, token string) (Connection, error) {
-	c, err := n.Rehearsal.TestConnection(ctx, s, n.real(token))
+	c, err := n.Rehearsal.TestConnection(ctx, n.realSetup(s), n.real(token))
 	c.Message, c.Request, c.Remedy = n.norm(c.Message), n.norm(c.Request), n.norm(c.Remedy)
 	c.Duration = 42 * time.Millisecond
 	return c, err
@@ -145,7 +153,7 @@ func (n *normalized) result(r *checks.Result) {
 }
 
 func (n *normalized) Run(ctx context.Context, s setup.Setup, only []string, progress func(checks.Event)) (*checks.Report, error) {
-	rep, err := n.Rehearsal.Run(ctx, s, only, func(e checks.Event) {
+	rep, err := n.Rehearsal.Run(ctx, n.realSetup(s), only, func(e checks.Event) {
 		if e.Result != nil {
 			r := *e.Result
 			r.Details = append([]string(nil), r.Details...)

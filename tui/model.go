@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -241,7 +243,28 @@ func (m *Model) busy() bool {
 
 // validate re-runs the static validation; it is cheap, so every change
 // does it.
-func (m *Model) validate() { m.findings = setup.Validate(m.setup) }
+//
+// A typed Secret Token that is the token generated in step 7 (spaces
+// around it or not) is that token, not an unknown one: the finding that
+// warns about unknown tokens is dropped for it.
+func (m *Model) validate() {
+	m.findings = setup.Validate(m.setup)
+	st := strings.TrimSpace(m.setup.Provisioning.SecretToken)
+	if m.token == nil || st != m.token.Secret {
+		return
+	}
+	m.findings = slices.DeleteFunc(m.findings, func(f setup.Finding) bool {
+		return f.Field == "provisioning.secret_token" && f.Value == setup.FixedToken
+	})
+}
+
+// tokenStale reports whether the token generated in step 7 was made with
+// another name or role than the form now says: RudderStack can't change a
+// token, so the admin must generate a new one.
+func (m *Model) tokenStale() bool {
+	t := m.token
+	return t != nil && (t.Role != m.setup.RudderStack.PAT.Role || t.Name != m.setup.RudderStack.PAT.Name)
+}
 
 // findingsFor returns the findings on a field (or under it).
 func (m *Model) findingsFor(path string) []setup.Finding {
@@ -597,6 +620,7 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.tokenErr = nil
 		t := msg.token
 		m.token = &t
+		m.validate()
 		m.revealed = false
 		m.sealed = false
 		if m.cur == StepToken {

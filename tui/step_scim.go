@@ -16,7 +16,7 @@ type scimStep struct{ form form }
 
 func newSCIMStep() *scimStep {
 	secret := newTextField("provisioning.secret_token", "Secret Token", "",
-		"Leave it empty to use the token generated in step 7 (it is never saved). Anything typed here is sent as is.",
+		"Leave it empty to use the token generated in step 7 (it is never saved). Anything typed here is sent exactly as typed, spaces included, as Entra does.",
 		func(s setup.Setup) string { return s.Provisioning.SecretToken },
 		func(s *setup.Setup, v string) { s.Provisioning.SecretToken = v })
 	secret.mask = true

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -42,7 +43,7 @@ func (*tokenStep) screen(*Model) string {
 }
 func (s *tokenStep) editing() bool { return s.form.editing() }
 func (*tokenStep) done(m *Model) bool {
-	return m.token != nil && len(setup.Errors(m.stepFindings(StepToken))) == 0
+	return m.token != nil && !m.tokenStale() && len(setup.Errors(m.stepFindings(StepToken))) == 0
 }
 func (s *tokenStep) enter(m *Model, focus string) tea.Cmd {
 	s.copied = false
@@ -84,6 +85,13 @@ func (s *tokenStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 			}
 			m.pushOn = -1
 			return m.generateToken(), true
+		case key.Matches(kp, k.Next) && m.tokenStale() && m.pushOn != StepToken:
+			// The token the admin holds is what Entra will send and what
+			// the checks test: say so before moving on with it.
+			m.pushOn = StepToken
+			m.setBanner(fmt.Sprintf("The token you hold was generated as %q with Role %s; the form now says %q, %s. RudderStack can't change a token: press g to generate a new one, or enter again to go on with the one you hold.",
+				m.token.Name, m.token.Role, m.setup.RudderStack.PAT.Name, m.setup.RudderStack.PAT.Role), true)
+			return nil, true
 		case !editing && key.Matches(kp, k.Generate) && m.reh != nil:
 			return m.generateToken(), true
 		case !editing && key.Matches(kp, k.Reveal) && m.token != nil && !m.sealed:
@@ -107,6 +115,11 @@ func (s *tokenStep) view(m *Model, width int) (string, int) {
 		b.WriteString(m.spin.View() + " Generating the token in RudderStack…")
 	case m.tokenErr != nil:
 		b.WriteString(st.BannerBad.Render(wrap("Could not generate the token: "+m.tokenErr.Error(), width)))
+	case m.token != nil && m.tokenStale():
+		t := m.token
+		b.WriteString(st.Warn.Render("! ") + "Generated " + st.Strong.Render(t.Name) + " (Role " + t.Role + ") at " + t.Created.Format("15:04") + "\n")
+		b.WriteString(st.ReasonWarn.Render(wrap(fmt.Sprintf("This is the token you hold, and it is not what the form says (%q, Role %s). RudderStack can't change a token's name or role: press g to generate a new one. The checks test the token you hold.",
+			m.setup.RudderStack.PAT.Name, m.setup.RudderStack.PAT.Role), width)))
 	case m.token != nil && m.sealed:
 		t := m.token
 		hint := ""
@@ -126,9 +139,6 @@ func (s *tokenStep) view(m *Model, width int) (string, int) {
 		b.WriteString(st.Banner.Render(wrap("Save it somewhere safe now: RudderStack shows it only once. It goes into Entra's Secret Token in the next step. v shows it, c copies it.", width)))
 		if s.copied {
 			b.WriteString("\n" + st.OK.Render("✓ Copied to the clipboard") + st.Muted.Render(" (OSC 52)."))
-		}
-		if t.Name != m.setup.RudderStack.PAT.Name || t.Role != m.setup.RudderStack.PAT.Role {
-			b.WriteString("\n" + st.Muted.Render(wrap("The name or role changed since: press g to generate a new token with them.", width)))
 		}
 	case m.reh == nil && m.starting:
 		b.WriteString(m.spin.View() + " Waiting for the mock RudderStack to start…")

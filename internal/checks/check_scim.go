@@ -18,7 +18,9 @@ import (
 // field to change.
 func (r *rehearsal) tokenFacts(ctx context.Context) ([]string, []Remediation) {
 	s := r.s
-	a, err := r.m.lab.Accounts.AuthenticatePAT(ctx, r.token)
+	// RudderStack reads the token after "Bearer " without the spaces
+	// around it, as its SCIM API does.
+	a, err := r.m.lab.Accounts.AuthenticatePAT(ctx, strings.TrimSpace(r.token))
 	switch {
 	case errors.Is(err, accounts.ErrInvalidToken), errors.Is(err, accounts.ErrTokenRevoked), errors.Is(err, accounts.ErrTokenExpired):
 		return []string{"The Secret Token is not a valid RudderStack personal access token: " + err.Error() + "."},
@@ -66,7 +68,14 @@ func (r *rehearsal) connectionRemedies(status int, facts []Remediation) []Remedi
 func checkSCIMConnection(ctx context.Context, r *rehearsal) Result {
 	var res Result
 	if r.generated {
-		res.Details = append(res.Details, "Secret Token: the token generated in RudderStack for this rehearsal.")
+		what := "Secret Token: the token generated in RudderStack for this rehearsal"
+		if r.heldRole != "" {
+			what = fmt.Sprintf("Secret Token: the token you generated in RudderStack (role %s), made afresh for this rehearsal with the same name and role", r.heldRole)
+		}
+		res.Details = append(res.Details, what+".")
+		if r.spaces {
+			res.Details = append(res.Details, "It was typed with spaces around it. Entra sends the Secret Token exactly as typed; RudderStack ignores spaces around a bearer token, so they do no harm here.")
+		}
 	} else {
 		res.Details = append(res.Details, "Secret Token: the fixed value from the setup.")
 	}

@@ -159,7 +159,7 @@ func TestAWrongValueFailsExactlyTheChecksItBreaks(t *testing.T) {
 			name:  "a fixed Secret Token that is not RudderStack's",
 			edit:  func(s *setup.Setup) { s.Provisioning.SecretToken = "rspat_0123456789abcdefghijklmnopqrstuv" },
 			want:  map[string]Status{IDSetup: Warn, IDSCIMConnection: Fail, IDProvisioning: Fail},
-			fixes: []fix{{IDSCIMConnection, "provisioning.secret_token", "(a fixed value)", "the token generated in RudderStack"}},
+			fixes: []fix{{IDSCIMConnection, "provisioning.secret_token", setup.FixedToken, "the token generated in RudderStack"}},
 		},
 		{
 			name:  "group provisioning on",

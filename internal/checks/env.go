@@ -48,10 +48,11 @@ type Env struct {
 	mu     sync.Mutex
 	closed bool
 	live   *liveMocks
-	// generated holds the SHA-256 of each token GeneratePAT returned, so
-	// a setup whose Secret Token is one of them rehearses "the token
-	// generated in RudderStack" rather than a fixed value.
-	generated map[[32]byte]bool
+	// generated holds, by SHA-256, the name and role of each token
+	// GeneratePAT returned, so a setup whose Secret Token is one of them
+	// rehearses that token (a fresh one with its name and role) rather
+	// than a fixed value.
+	generated map[[32]byte]heldPAT
 	lastToken string
 }
 
@@ -63,7 +64,7 @@ type liveMocks struct {
 
 // New returns an environment; nothing starts until it is used.
 func New(opts Options) *Env {
-	e := &Env{opts: opts, newKey: opts.NewKey, now: opts.Now, logger: opts.Logger, generated: map[[32]byte]bool{}}
+	e := &Env{opts: opts, newKey: opts.NewKey, now: opts.Now, logger: opts.Logger, generated: map[[32]byte]heldPAT{}}
 	if e.newKey == nil {
 		e.newKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 	}
@@ -305,16 +306,34 @@ func (e *Env) GeneratePAT(ctx context.Context, name, role string) (PAT, error) {
 	if err != nil {
 		return PAT{}, err
 	}
-	e.generated[sha256.Sum256([]byte(token))] = true
+	e.generated[sha256.Sum256([]byte(token))] = heldPAT{name: pat.Name, role: role}
 	e.lastToken = token
 	return PAT{Name: pat.Name, Role: role, Hint: pat.Hint, Secret: token}, nil
 }
 
-// isGenerated reports whether token is one GeneratePAT returned.
-func (e *Env) isGenerated(token string) bool {
+// heldPAT is what a rehearsal needs to know of a token the admin holds:
+// the name and role it was generated with.
+type heldPAT struct{ name, role string }
+
+// held returns the name and role of a token GeneratePAT returned; ok is
+// false for any other value.
+func (e *Env) held(token string) (heldPAT, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.generated[sha256.Sum256([]byte(token))]
+	p, ok := e.generated[sha256.Sum256([]byte(token))]
+	return p, ok
+}
+
+// heldLast is the token GeneratePAT made last: the one an empty Secret
+// Token stands for.
+func (e *Env) heldLast() (heldPAT, bool) {
+	e.mu.Lock()
+	last := e.lastToken
+	e.mu.Unlock()
+	if last == "" {
+		return heldPAT{}, false
+	}
+	return e.held(last)
 }
 
 // Connection is Entra's answer to Test Connection, with ssowiz's

@@ -125,3 +125,55 @@ func TestTheWizardsStepsOnTheLiveMocks(t *testing.T) {
 		t.Fatalf("Run after Close: %v", err)
 	}
 }
+
+// The checks test the token the admin holds: a Member token generated
+// before the form went back to Admin fails check 6 naming the token's
+// role, and a token typed with spaces around it is sent as typed, which
+// Test Connection and the checks agree RudderStack accepts (it ignores
+// spaces around a bearer token), with the whitespace said plainly.
+func TestTheChecksTestTheTokenTheAdminHolds(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, Options{})
+	if _, err := e.CreateApp(ctx, "RudderStack"); err != nil {
+		t.Fatal(err)
+	}
+	only := RunOptions{Only: []string{IDSetup, IDSCIMConnection}}
+
+	if _, err := e.GeneratePAT(ctx, setup.GuidePATName, setup.PATRoleMember); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.Run(ctx, setup.Default(), only) // the form says Admin again
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result(t, rep, IDSCIMConnection)
+	if r.Status != Fail || len(r.Remediations) == 0 || r.Remediations[0].Field != "rudderstack.pat.role" ||
+		!strings.Contains(strings.Join(r.Details, "\n"), "role Member") {
+		t.Fatalf("a held Member token with the form back on Admin:\n%s", dump(rep))
+	}
+
+	pat, err := e.GeneratePAT(ctx, setup.GuidePATName, setup.PATRoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := setup.Default()
+	s.Provisioning.SecretToken = "  " + pat.Secret + " "
+	conn, err := e.TestConnection(ctx, s.Provisioning.TenantURL, s.Provisioning.SecretToken)
+	if err != nil || !conn.OK {
+		t.Fatalf("Test Connection with spaces around the token: %+v, %v", conn, err)
+	}
+	rep, err = e.Run(ctx, s, only)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = result(t, rep, IDSCIMConnection)
+	if r.Status != Pass || !strings.Contains(strings.Join(r.Details, "\n"), "Entra sends the Secret Token exactly as typed") {
+		t.Fatalf("the checks with spaces around the token (Test Connection said authorized):\n%s", dump(rep))
+	}
+	if r := result(t, rep, IDSetup); r.Status != Warn || !strings.Contains(remediationText(r), "spaces around it (2 at the start, 1 at the end)") {
+		t.Fatalf("the setup check should say the spaces plainly:\n%s", dump(rep))
+	}
+	if strings.Contains(dump(rep), pat.Secret) {
+		t.Fatal("the report shows the token")
+	}
+}

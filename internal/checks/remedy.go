@@ -54,7 +54,7 @@ var fieldTable = map[string]fieldInfo{
 			if s.Provisioning.SecretToken == "" {
 				return "the token generated in RudderStack"
 			}
-			return "(a fixed value)"
+			return setup.FixedToken
 		}},
 	"provisioning.provision_groups": {setup.ScreenMappings, "Provision Microsoft Entra ID Groups", "No",
 		func(s setup.Setup) string { return yesNo(s.Provisioning.ProvisionGroups) }},

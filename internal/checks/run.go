@@ -116,6 +116,11 @@ type rehearsal struct {
 	// token generated in RudderStack (not a fixed value from the setup).
 	token     string
 	generated bool
+	// heldRole is the role of the token the admin holds, when it was
+	// generated in this Env; spaces says the Secret Token was typed with
+	// spaces around it.
+	heldRole string
+	spaces   bool
 
 	// The running check's HAR recorder (nil when not recording) and
 	// progress callback.
@@ -141,19 +146,34 @@ func (r *rehearsal) apply(ctx context.Context, e *Env) error {
 	if err := r.m.applyRudderStack(ctx, r.s); err != nil {
 		return err
 	}
-	pat := r.s.RudderStack.PAT
-	name = pat.Name
-	if strings.TrimSpace(name) == "" {
-		name = setup.GuidePATName
+	// The checks test the token the admin holds: one generated earlier in
+	// this Env is made afresh with the name and role it was generated
+	// with (not the setup's, which may have changed since), and spaces
+	// typed around it stay, since Entra sends the Secret Token as typed.
+	st := r.s.Provisioning.SecretToken
+	trimmed := strings.TrimSpace(st)
+	lead, trail, _ := strings.Cut(st, trimmed)
+	want := heldPAT{name: r.s.RudderStack.PAT.Name, role: r.s.RudderStack.PAT.Role}
+	var held bool
+	if st == "" {
+		if h, ok := e.heldLast(); ok {
+			want, r.heldRole = h, h.role
+		}
+		held = true
+	} else if h, ok := e.held(trimmed); ok && trimmed != "" {
+		want, r.heldRole, held = h, h.role, true
+		r.spaces = st != trimmed
 	}
-	token, _, err := r.m.generatePAT(ctx, name, pat.Role)
+	if strings.TrimSpace(want.name) == "" {
+		want.name = setup.GuidePATName
+	}
+	token, _, err := r.m.generatePAT(ctx, want.name, want.role)
 	if err != nil {
 		return err
 	}
-	switch st := r.s.Provisioning.SecretToken; {
-	case st == "" || e.isGenerated(st):
-		r.token, r.generated = token, true
-	default:
+	if held {
+		r.token, r.generated = lead+token+trail, true
+	} else {
 		r.token = st
 	}
 	return r.m.applyProvisioning(ctx, r.s, r.token, &r.app)

@@ -359,10 +359,7 @@ func (v *validator) provisioning() {
 		}
 		v.add(SeverityError, field, ScreenProvisioning, label, p.TenantURL, GuideTenantURL, problem, fmt.Sprintf("Enter %s.", GuideTenantURL))
 	}
-	if p.SecretToken != "" {
-		v.add(SeverityWarning, "provisioning.secret_token", ScreenProvisioning, "Secret Token", "(a fixed value)", "the token generated in RudderStack",
-			"a fixed token is sent verbatim; a rehearsal makes a fresh token, so this one will only work if it is meant to fail.", "Leave it empty to use the token generated in RudderStack.")
-	}
+	v.secretToken(p.SecretToken)
 	if p.ProvisionGroups {
 		v.add(SeverityWarning, "provisioning.provision_groups", ScreenMappings, "Provision Microsoft Entra ID Groups", "Yes", "No",
 			"RudderStack doesn't support pushing groups yet; Entra's group calls will fail and can put the job in quarantine.", "Set it to No.")
@@ -379,6 +376,43 @@ func (v *validator) provisioning() {
 		v.add(SeverityWarning, "provisioning.actions.update", ScreenMappings, "Provision Microsoft Entra ID Users › Target Object Actions › Update", "unticked", "ticked",
 			"without Update, attribute changes and deactivations never reach RudderStack.", "Tick Update.")
 	}
+}
+
+// FixedToken is the Value of the finding on a typed Secret Token; a
+// wizard that knows the token is the one it generated drops that finding.
+const FixedToken = "(a typed token)"
+
+// secretToken says what a typed Secret Token does. Entra sends it exactly
+// as typed, spaces included ("Authorization: Bearer <Secret Token>",
+// reference entra-scim §6.1), so ssowiz does too and says so.
+func (v *validator) secretToken(tok string) {
+	const field, label = "provisioning.secret_token", "Secret Token"
+	if tok == "" {
+		return
+	}
+	trimmed := strings.TrimSpace(tok)
+	if trimmed == "" {
+		v.add(SeverityError, field, ScreenProvisioning, label, "(only spaces)", "the token generated in RudderStack",
+			"holds only spaces; Entra sends them as the token, and RudderStack refuses it (401).", "Paste the personal access token generated in RudderStack.")
+		return
+	}
+	if trimmed != tok {
+		lead := len(tok) - len(strings.TrimLeft(tok, " \t"))
+		trail := len(tok) - len(strings.TrimRight(tok, " \t"))
+		var where []string
+		if lead > 0 {
+			where = append(where, fmt.Sprintf("%d at the start", lead))
+		}
+		if trail > 0 {
+			where = append(where, fmt.Sprintf("%d at the end", trail))
+		}
+		v.add(SeverityWarning, field, ScreenProvisioning, label, "(spaces around it: "+strings.Join(where, ", ")+")", "the token alone",
+			"has spaces around it ("+strings.Join(where, ", ")+"). Entra sends the Secret Token exactly as typed, spaces included; RudderStack ignores spaces around a bearer token, so it still works (Test Connection and the checks send it as typed too).",
+			"Paste the token again without the spaces, to be safe with servers that don't ignore them.")
+	}
+	v.add(SeverityWarning, field, ScreenProvisioning, label, FixedToken, "the token generated in RudderStack",
+		"is sent exactly as typed. A rehearsal knows only the tokens generated in it (step 7 of the wizard), so any other token fails checks 6 and 7 as not RudderStack's.",
+		"Leave it empty, or paste the token generated in step 7.")
 }
 
 // Errors returns the findings of error severity.
