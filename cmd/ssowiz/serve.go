@@ -346,7 +346,8 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimUR
 	} else {
 		fmt.Fprintf(tw, "  Client secret\t%s\n", info.GraphClientSecret)
 	}
-	fmt.Fprintf(tw, "  Sign-in and provisioning logs\tssowiz logs --follow (with AZURE_TENANT_ID=%s, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET set)\n", info.TenantID)
+	fmt.Fprintf(tw, "  Sign-in and provisioning logs\t%s\n", info.LogsURL)
+	fmt.Fprintf(tw, "  \tor ssowiz logs --follow (with AZURE_TENANT_ID=%s, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET set)\n", info.TenantID)
 	tw.Flush()
 	printApps(w, info.Apps)
 	fmt.Fprintln(w, "\nDemo users:")

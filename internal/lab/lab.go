@@ -28,6 +28,7 @@ import (
 	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/graph"
+	"github.com/ssowiz/ssowiz/mockidp/portal"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 	"github.com/ssowiz/ssowiz/sp"
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -161,6 +162,9 @@ type Info struct {
 	IDPBaseURL      string `json:"idp_base_url"`
 	SPBaseURL       string `json:"sp_base_url"`
 	OrgID           string `json:"org_id"`
+	// LogsURL is the mock Entra admin center's Sign-in logs page (with
+	// Provisioning logs beside it).
+	LogsURL string `json:"logs_url"`
 	// Apps are the tenant's enterprise apps, each with what a developer
 	// gives their SP to trust the mock Entra ID.
 	Apps []App `json:"apps"`
@@ -330,8 +334,21 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		return nil, err
 	}
 	l.info.IDPBaseURL, l.info.SPBaseURL = idpBase, appBase
+	l.info.LogsURL = idpBase + portal.Path + "/signins"
 
-	l.serve(idpLn, l.Graph.Handler(l.IDP.Handler()), opts.Mode)
+	pcfg := portal.Config{Directory: l.Directory, SignIns: l.AuditLog, Logger: logger.With("component", "portal")}
+	if l.Provisioning != nil {
+		pcfg.Provisioning = l.Provisioning
+	}
+	pages, err := portal.New(pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	front := http.NewServeMux()
+	front.Handle(portal.Path, pages.Handler())
+	front.Handle(portal.Path+"/", pages.Handler())
+	front.Handle("/", l.IDP.Handler())
+	l.serve(idpLn, l.Graph.Handler(front), opts.Mode)
 	l.serve(spLn, l.SP.Handler(), opts.Mode)
 
 	if l.Provisioning != nil {
