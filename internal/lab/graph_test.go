@@ -12,7 +12,7 @@ import (
 )
 
 // graphCall sends a Graph request through the lab's client.
-func graphCall(t *testing.T, l *Lab, token, method, u string, body any) (int, []byte) {
+func graphCall(t testing.TB, l *Lab, token, method, u string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -33,7 +33,7 @@ func graphCall(t *testing.T, l *Lab, token, method, u string, body any) (int, []
 	return resp.StatusCode, b
 }
 
-func graphToken(t *testing.T, l *Lab) string {
+func graphToken(t testing.TB, l *Lab) string {
 	t.Helper()
 	info := l.Info()
 	resp, err := l.Client().PostForm(info.GraphTokenURL, url.Values{"client_id": {info.GraphClientID}, "client_secret": {info.GraphClientSecret},

@@ -6,14 +6,17 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
 // caller is who a verified access token speaks for.
 type caller struct {
-	appID string
-	roles []string
+	appID   string
+	roles   []string
+	expires time.Time
 }
 
 type callerKey struct{}
@@ -30,6 +33,9 @@ func (s *Server) authenticate(r *http.Request) (caller, *apiError) {
 	raw = strings.TrimSpace(raw)
 	if h == "" || raw == "" || !strings.EqualFold(scheme, "Bearer") {
 		return caller{}, unauthorized("Access token is empty.")
+	}
+	if c, ok := s.verified.get(raw, s.now()); ok {
+		return c, nil
 	}
 	if strings.Count(raw, ".") != 2 {
 		return caller{}, unauthorized("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. (JWS): 'EncodedHeader.EndcodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag'.")
@@ -64,6 +70,9 @@ func (s *Server) authenticate(r *http.Request) (caller, *apiError) {
 		return caller{}, unauthorized("Access token validation failure.")
 	}
 	c := caller{}
+	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
+		c.expires = exp.Time
+	}
 	c.appID, _ = claims["appid"].(string)
 	if roles, ok := claims["roles"].([]any); ok {
 		for _, r := range roles {
@@ -72,7 +81,40 @@ func (s *Server) authenticate(r *http.Request) (caller, *apiError) {
 			}
 		}
 	}
+	s.verified.put(raw, c)
 	return c, nil
+}
+
+// tokenCache remembers tokens already verified until they expire, so a
+// script's many calls with one token pay for the RSA verification once.
+// The tenant's signing key never changes, so a verified token stays
+// valid until its exp.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]caller
+}
+
+// maxCachedTokens bounds the cache; when full it starts again.
+const maxCachedTokens = 256
+
+func (tc *tokenCache) get(raw string, now time.Time) (caller, bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	c, ok := tc.m[raw]
+	if ok && !now.Before(c.expires) {
+		delete(tc.m, raw)
+		return caller{}, false
+	}
+	return c, ok
+}
+
+func (tc *tokenCache) put(raw string, c caller) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.m == nil || len(tc.m) >= maxCachedTokens {
+		tc.m = make(map[string]caller)
+	}
+	tc.m[raw] = c
 }
 
 var errUnknownKey = errors.New("the token's kid is not one of the tenant's signing keys")

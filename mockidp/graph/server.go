@@ -90,6 +90,9 @@ type Server struct {
 	signIns      SignInLog
 	provisioning ProvisioningLog
 
+	// verified caches tokens already checked.
+	verified tokenCache
+
 	// keyMu guards the cached public half of the tenant's signing key.
 	keyMu sync.Mutex
 	key   *signingKey
