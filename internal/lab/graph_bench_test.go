@@ -63,4 +63,3 @@ func BenchmarkGraphCalls(b *testing.B) {
 	b.ReportMetric(bareRate, "loopback-round-trips/s")
 	b.ReportMetric(graphRate/bareRate, "graph/loopback")
 }
-
