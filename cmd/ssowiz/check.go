@@ -16,9 +16,12 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/ssowiz/ssowiz/internal/appcheck"
 	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/checks/report"
+	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/setup"
+	"github.com/ssowiz/ssowiz/internal/yamlfile"
 )
 
 // signingKey is the one RSA key this process signs SAML with: making one
@@ -48,6 +51,9 @@ type checkOptions struct {
 	harDir     string
 	harRaw     bool
 	verbose    bool
+	// tenant, app, data and the addresses run the generic checks against
+	// one app of a tenant file (--app).
+	tenant, app, data, idpAddr, spAddr string
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -93,6 +99,15 @@ tokens, passwords and SAML values redacted; --har-raw keeps them.
 SOURCE_DATE_EPOCH, when set, freezes the mocks' clock at that time (seconds since
 1970), for output that is the same from run to run.
 
+With --tenant FILE --app NAME it runs instead the checks that hold for any SAML app
+against your own app of a tenant file: the App Federation Metadata, an SP-initiated
+sign-in from the app's start URL judged by its sign_in condition (final URL prefix,
+status, text), an unassigned user refused, what an IdP-initiated launch gives, and,
+when the app provisions, SCIM Test Connection and a provisioning lifecycle. The
+mocks start on serve's addresses with --data, so stop serve first and give the
+--data it used: your app then trusts the same tenant. A failure names the tenant
+file's field and line.
+
 Exit status: 0 every check passed (warnings allowed), 1 a check failed, 2 the input
 was wrong (setup file, flag, value).`,
 		Example: `  ssowiz check
@@ -100,7 +115,8 @@ was wrong (setup file, flag, value).`,
   ssowiz check --config setup.yaml --json > result.json
   ssowiz check --reply-url https://auth2.rudderstack.com/saml2/idpresponse/
   ssowiz check --set claims.additional[0].name=email --only sp-sign-in
-  ssowiz check --config setup.yaml --junit report.xml --har ./hars`,
+  ssowiz check --config setup.yaml --junit report.xml --har ./hars
+  ssowiz check --tenant tenant.yaml --app "My app" --data ./.ssowiz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCheck(cmd.Context(), e, cmd, o)
@@ -120,6 +136,11 @@ was wrong (setup file, flag, value).`,
 	f.StringVar(&o.harDir, "har", "", "write a HAR file of each browser flow to `DIR` (secrets redacted)")
 	f.BoolVar(&o.harRaw, "har-raw", false, "keep cookies, tokens, passwords and SAML values in the HAR files")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the evidence of checks that passed too")
+	f.StringVar(&o.tenant, "tenant", "", "the tenant `FILE` holding the app that --app names")
+	f.StringVar(&o.app, "app", "", "run the generic checks against this app of the --tenant file, by `NAME`")
+	f.StringVar(&o.data, "data", "", "with --app: the `DIR` serve keeps its state in, so your app's trust (tenant, app ID, certificate) holds")
+	f.StringVar(&o.idpAddr, "idp-addr", defaultIDPAddr, "with --app: listen address of the mock Entra ID (serve's)")
+	f.StringVar(&o.spAddr, "sp-addr", defaultSPAddr, "with --app: listen address of the mock RudderStack (serve's)")
 	return cmd
 }
 
@@ -166,6 +187,9 @@ func frozenClock(getenv func(string) string) (func() time.Time, error) {
 }
 
 func runCheck(ctx context.Context, e *env, cmd *cobra.Command, o checkOptions) error {
+	if o.app != "" || o.tenant != "" {
+		return runAppCheck(ctx, e, o)
+	}
 	s, err := checkSetup(cmd, o)
 	if err != nil {
 		return badInput(err)
@@ -329,7 +353,11 @@ func (p *progress) clear() {
 func (p *progress) event(ev checks.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	head := fmt.Sprintf("[%d/%d] %s: %s", ev.Check.Number, len(checks.Catalogue()), ev.Check.ID, ev.Check.Title)
+	total := p.opts.Total
+	if total == 0 {
+		total = len(checks.Catalogue())
+	}
+	head := fmt.Sprintf("[%d/%d] %s: %s", ev.Check.Number, total, ev.Check.ID, ev.Check.Title)
 	switch ev.Kind {
 	case checks.Started:
 		p.current = head
@@ -344,4 +372,53 @@ func (p *progress) event(ev checks.Event) {
 			report.Result(p.out, *ev.Result, p.opts)
 		}
 	}
+}
+
+// runAppCheck runs the generic checks against one app of a tenant file,
+// on mocks started as serve starts them.
+func runAppCheck(ctx context.Context, e *env, o checkOptions) error {
+	if o.tenant == "" || o.app == "" {
+		return badInput(errors.New("--app and --tenant go together: ssowiz check --tenant FILE --app NAME"))
+	}
+	f, err := readTenant(o.tenant)
+	if err != nil {
+		return err
+	}
+	l, err := lab.Start(ctx, lab.Options{IDPAddr: o.idpAddr, SPAddr: o.spAddr, DataDir: o.data, Tenant: f, NewKey: signingKey})
+	if errors.Is(err, yamlfile.ErrFormat) {
+		return badInput(err)
+	}
+	if err != nil {
+		return failed(err)
+	}
+	defer l.CloseNow()
+	p := &progress{opts: report.TextOptions{Verbose: o.verbose, Total: len(appcheck.Catalogue())}}
+	if !o.json {
+		p.out = e.stdout
+		if isTerminal(e.stdout, e.getenv) {
+			p.spin = e.stdout
+		}
+		fmt.Fprintf(p.out, "Checking the app %q of %s against the mock Entra ID.\n\n", o.app, o.tenant)
+	}
+	p.start()
+	rep, err := appcheck.Run(ctx, l, appcheck.Options{File: f, App: o.app, Progress: p.event})
+	p.stop()
+	if errors.Is(err, appcheck.ErrNoApp) || errors.Is(err, appcheck.ErrBuiltin) {
+		return badInput(err)
+	}
+	if err != nil {
+		return failed(err)
+	}
+	if p.out != nil {
+		report.Verdict(p.out, rep)
+	}
+	if o.json {
+		if err := report.JSON(e.stdout, rep, o.tenant); err != nil {
+			return failed(err)
+		}
+	}
+	if !rep.OK() {
+		return failed(nil)
+	}
+	return nil
 }

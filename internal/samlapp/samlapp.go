@@ -13,6 +13,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html/template"
 	"math/big"
@@ -79,6 +80,15 @@ func New(opts Options) (*App, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("samlapp: %w", err)
+	}
+	// crewjam's default logs the whole response; say why it was refused
+	// without the assertion, which is a credential.
+	mw.OnError = func(w http.ResponseWriter, _ *http.Request, err error) {
+		var ire *saml.InvalidResponseError
+		if errors.As(err, &ire) {
+			err = ire.PrivateErr
+		}
+		http.Error(w, "The sign-in was refused: "+err.Error(), http.StatusForbidden)
 	}
 	return &App{opts: opts, mw: mw}, nil
 }

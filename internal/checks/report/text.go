@@ -12,6 +12,16 @@ import (
 type TextOptions struct {
 	// Verbose prints the details of checks that passed too.
 	Verbose bool
+	// Total is how many checks the catalogue the results come from holds;
+	// 0 means the guide's catalogue (checks.Catalogue).
+	Total int
+}
+
+func (o TextOptions) total() int {
+	if o.Total > 0 {
+		return o.Total
+	}
+	return len(checks.Catalogue())
 }
 
 // Label is a status as the text output shows it.
@@ -32,8 +42,10 @@ func Label(s checks.Status) string {
 // Heading is a check's first line: "FAIL  [3/8] sp-sign-in: SP-initiated
 // sign-in from /sso (41ms)", where 3/8 is the check's place in the
 // catalogue.
-func Heading(r checks.Result) string {
-	return fmt.Sprintf("%s  [%d/%d] %s: %s (%dms)", Label(r.Status), r.Number, len(checks.Catalogue()), r.ID, r.Title, r.Duration.Milliseconds())
+func Heading(r checks.Result) string { return heading(r, len(checks.Catalogue())) }
+
+func heading(r checks.Result, total int) string {
+	return fmt.Sprintf("%s  [%d/%d] %s: %s (%dms)", Label(r.Status), r.Number, total, r.ID, r.Title, r.Duration.Milliseconds())
 }
 
 // Result writes one check's result: the heading, its summary and, for a
@@ -41,7 +53,7 @@ func Heading(r checks.Result) string {
 // change.
 func Result(w io.Writer, r checks.Result, opts TextOptions) error {
 	var b strings.Builder
-	b.WriteString(Heading(r) + "\n")
+	b.WriteString(heading(r, opts.total()) + "\n")
 	if r.Summary != "" {
 		b.WriteString("      " + r.Summary + "\n")
 	}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssowiz/ssowiz/internal/lab"
+	"github.com/ssowiz/ssowiz/internal/samlapp"
+	"github.com/ssowiz/ssowiz/internal/tenant"
+)
+
+// appUnderTest runs a small SAML app, writes a tenant file adding it (with
+// extra lines for the app), and serves that tenant once with --data, as a
+// developer does before pointing the app at the printed metadata URL. It
+// returns the tenant file, the data directory and the addresses to reuse.
+func appUnderTest(t *testing.T, extra string) (file, data, idpAddr, spAddr string) {
+	t.Helper()
+	var handler http.Handler
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	key, _ := signingKey()
+	sp, err := samlapp.New(samlapp.Options{URL: ts.URL, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := sp.Metadata()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "sp.xml"), md, 0o644)
+	file = filepath.Join(dir, "tenant.yaml")
+	os.WriteFile(file, []byte(string(tenant.DemoYAML())+"  - name: Go app\n    metadata: sp.xml\n"+strings.ReplaceAll(extra, "SP_URL", ts.URL)), 0o644)
+	f, err := tenant.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = filepath.Join(dir, "data")
+	l, err := lab.Start(context.Background(), lab.Options{DataDir: data, Tenant: f, NewKey: signingKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := l.Info()
+	var metadataURL string
+	for _, a := range info.Apps {
+		if a.Name == "Go app" {
+			metadataURL = a.MetadataURL
+		}
+	}
+	idpAddr, spAddr = strings.TrimPrefix(info.IDPBaseURL, "http://"), strings.TrimPrefix(info.SPBaseURL, "http://")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	l.Close(ctx)
+	if sp, err = samlapp.New(samlapp.Options{URL: ts.URL, Key: key, IDPMetadataURL: metadataURL}); err != nil {
+		t.Fatal(err)
+	}
+	handler = sp.Handler()
+	return file, data, idpAddr, spAddr
+}
+
+func TestCheckAppPasses(t *testing.T) {
+	file, data, idp, spAddr := appUnderTest(t, "    sign_in: {start_url: SP_URL/, text: \"Hello, Adele Vance\"}\n")
+	code, out, errOut := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--data", data, "--idp-addr", idp, "--sp-addr", spAddr)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"PASS  [1/6] app-metadata", "PASS  [2/6] app-sign-in", "PASS  [3/6] app-assignment", "WARN  [4/6] app-idp-initiated", "SKIP  [5/6] app-scim-connection"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCheckAppFailsNamingTheField(t *testing.T) {
+	file, data, idp, spAddr := appUnderTest(t, "    sign_in:\n      start_url: SP_URL/\n      text: \"Welcome back\"\n")
+	code, out, _ := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--data", data, "--idp-addr", idp, "--sp-addr", spAddr, "--json")
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	var doc struct {
+		OK     bool `json:"ok"`
+		Checks []struct {
+			ID           string `json:"id"`
+			Result       string `json:"result"`
+			Remediations []struct {
+				Field string `json:"field"`
+				Line  int    `json:"line"`
+			} `json:"remediations"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if doc.OK || doc.Checks[1].ID != "app-sign-in" || doc.Checks[1].Result != "fail" || len(doc.Checks[1].Remediations) != 1 ||
+		doc.Checks[1].Remediations[0].Field != "apps[1].sign_in.text" || doc.Checks[1].Remediations[0].Line != strings.Count(string(tenant.DemoYAML()), "\n")+5 {
+		t.Fatalf("report: %+v", doc)
+	}
+
+	if code, _, errOut := runCmd(t, "check", "--tenant", file, "--app", "RudderStack", "--data", data, "--idp-addr", idp, "--sp-addr", spAddr); code != exitBadArgs ||
+		!strings.Contains(errOut, "ssowiz check's (without --app)") {
+		t.Errorf("--app RudderStack: exit %d %s", code, errOut)
+	}
+}
