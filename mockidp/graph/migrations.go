@@ -34,4 +34,24 @@ CREATE TABLE group_extras (
 	mail_nickname  TEXT NOT NULL
 );
 `},
+	{Version: 2, Name: "claims mapping policies, synchronization jobs", SQL: `
+CREATE TABLE claims_policies (
+	id            TEXT PRIMARY KEY,
+	display_name  TEXT NOT NULL,
+	definition    TEXT NOT NULL,
+	created_at    TEXT NOT NULL
+);
+
+CREATE TABLE policy_assignments (
+	sp_object_id  TEXT PRIMARY KEY,
+	policy_id     TEXT NOT NULL REFERENCES claims_policies (id) ON DELETE CASCADE
+);
+
+CREATE TABLE sync_jobs (
+	sp_object_id  TEXT PRIMARY KEY,
+	job_id        TEXT NOT NULL UNIQUE,
+	template_id   TEXT NOT NULL,
+	created_at    TEXT NOT NULL
+);
+`},
 }

@@ -81,6 +81,57 @@ func (s *Server) apiRoutes() http.Handler {
 	route("/groups/{id}/members/{member}/$ref", map[string]http.HandlerFunc{
 		http.MethodDelete: s.guard(writeMembers, s.removeMember),
 	})
+	apps := []string{ApplicationReadWriteAll, DirectoryReadWriteAll}
+	readApps := []string{ApplicationReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll}
+	assignments := []string{AppRoleAssignmentReadWrite, DirectoryReadWriteAll}
+	policies := []string{PolicyReadWriteAppConfig}
+	sync := []string{SynchronizationReadWriteAll, ApplicationReadWriteAll}
+	route("/applicationTemplates/{id}/instantiate", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(apps, s.instantiate),
+	})
+	route("/applications/{id}", map[string]http.HandlerFunc{
+		http.MethodGet:   s.guard(readApps, s.getApplication),
+		http.MethodPatch: s.guard(apps, s.updateApplication),
+	})
+	route("/servicePrincipals/{id}", map[string]http.HandlerFunc{
+		http.MethodGet:   s.guard(readApps, s.getServicePrincipal),
+		http.MethodPatch: s.guard(apps, s.updateServicePrincipal),
+	})
+	route("/servicePrincipals/{id}/addTokenSigningCertificate", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(apps, s.addTokenSigningCertificate),
+	})
+	route("/servicePrincipals/{id}/appRoleAssignedTo", map[string]http.HandlerFunc{
+		http.MethodGet:  s.guard(append(assignments, readApps...), s.listAssignedTo),
+		http.MethodPost: s.guard(assignments, s.assign),
+	})
+	route("/servicePrincipals/{id}/appRoleAssignedTo/{assignment}", map[string]http.HandlerFunc{
+		http.MethodDelete: s.guard(assignments, s.unassign),
+	})
+	route("/policies/claimsMappingPolicies", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(policies, s.createClaimsPolicy),
+	})
+	route("/servicePrincipals/{id}/claimsMappingPolicies/$ref", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(apps, s.assignClaimsPolicy),
+	})
+	route("/servicePrincipals/{id}/synchronization/templates", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(sync, s.listSyncTemplates),
+	})
+	route("/servicePrincipals/{id}/synchronization/jobs", map[string]http.HandlerFunc{
+		http.MethodGet:  s.guard(sync, s.listSyncJobs),
+		http.MethodPost: s.guard(sync, s.createSyncJob),
+	})
+	route("/servicePrincipals/{id}/synchronization/jobs/{job}", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(sync, s.getSyncJob),
+	})
+	route("/servicePrincipals/{id}/synchronization/jobs/{job}/start", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(sync, s.startSyncJob),
+	})
+	route("/servicePrincipals/{id}/synchronization/jobs/{job}/pause", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(sync, s.pauseSyncJob),
+	})
+	route("/servicePrincipals/{id}/synchronization/secrets", map[string]http.HandlerFunc{
+		http.MethodPut: s.guard(sync, s.putSyncSecrets),
+	})
 	auditLogs := []string{AuditLogReadAll}
 	route("/auditLogs/signIns", map[string]http.HandlerFunc{
 		http.MethodGet: s.guard(auditLogs, s.listSignIns),
@@ -101,7 +152,15 @@ func (s *Server) apiRoutes() http.Handler {
 // The path as sent is kept for @odata.nextLink.
 func lowercasePaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := strings.ToLower(r.URL.Path); p != r.URL.Path {
+		p := strings.ToLower(r.URL.Path)
+		// /applications(appId='…') and /servicePrincipals(appId='…'),
+		// Graph's alternate keys, route as /applications/appid='…'.
+		if i := strings.Index(p, "(appid='"); i >= 0 {
+			if j := strings.Index(p[i:], "')"); j > 0 {
+				p = p[:i] + "/" + p[i+1:i+j+1] + p[i+j+2:]
+			}
+		}
+		if p != r.URL.Path {
 			r2 := r.Clone(context.WithValue(r.Context(), sentPathKey{}, r.URL.EscapedPath()))
 			r2.URL.Path = p
 			r2.URL.RawPath = ""

@@ -295,6 +295,10 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 var graphProperty = map[string]string{
 	"User principal name": "userPrincipalName", "Display name": "displayName", "Mail nickname": "mailNickname",
 	"Email": "mail", "Manager": "manager", "Password": "passwordProfile", "Group name": "displayName",
+	"Identifier (Entity ID)": "identifierUris", "Reply URL (Assertion Consumer Service URL)": "web.redirectUris",
+	"Index": "web.redirectUris", "Sign on URL": "loginUrl", "Logout URL": "web.logoutUrl",
+	"Relay State": "samlSingleSignOnSettings.relayState", "Tenant URL": "BaseAddress", "Secret Token": "SecretToken",
+	"Source attribute": "definition", "Name": "definition", "Namespace": "definition",
 }
 
 // failDirectory turns a directory error into Graph's answer.
@@ -314,7 +318,9 @@ func (s *Server) failDirectory(w http.ResponseWriter, r *http.Request, err error
 		case prop == "userPrincipalName" && strings.Contains(fe.Problem, "verified domain"):
 			s.fail(w, r, badRequest("The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.", errorDetail{"InvalidValue", prop}))
 		default:
-			s.fail(w, r, badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource '%s'.", prop, resource), errorDetail{"InvalidValue", prop}))
+			// Graph's sentence, then what the portal would say about the
+			// value, so the script's author knows what to change.
+			s.fail(w, r, badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource '%s'. %s", prop, resource, fe.Error()), errorDetail{"InvalidValue", prop}))
 		}
 	case errors.Is(err, directory.ErrNotFound):
 		s.fail(w, r, notFound(r.PathValue("id")))

@@ -1,0 +1,233 @@
+package graph
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ssowiz/ssowiz/mockidp/directory"
+)
+
+// syncTemplateID is the synchronization template of a non-gallery app:
+// SCIM to the Tenant URL.
+const syncTemplateID = "scim"
+
+func (s *Server) listSyncTemplates(w http.ResponseWriter, r *http.Request) {
+	a, e := s.findServicePrincipal(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	s.writeOData(w, r, http.StatusOK, object{
+		{"@odata.context", s.graph + "/$metadata#servicePrincipals('" + a.ServicePrincipalID + "')/synchronization/templates"},
+		{"value", []object{{
+			{"id", syncTemplateID}, {"applicationId", a.AppID}, {"default", true},
+			{"description", "Provision users to an application that supports SCIM 2.0"}, {"discoverable", true},
+			{"factoryTag", syncTemplateID}, {"metadata", []any{}}, {"schema", nil},
+		}}},
+	})
+}
+
+// syncJob is the app's one synchronization job, if it was made.
+func (s *Server) syncJob(ctx context.Context, spID string) (id string, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT job_id FROM sync_jobs WHERE sp_object_id = ?`, spID).Scan(&id)
+	return id, err
+}
+
+// jobObject is a synchronization job with its schedule and status, read
+// from the app's Provisioning page.
+func jobObject(jobID string, p directory.ProvisioningConfig) object {
+	state, code := "Disabled", "NotConfigured"
+	switch {
+	case p.Enabled:
+		state, code = "Active", "Active"
+	case p.TenantURL != "" && p.SecretToken.IsSet():
+		code = "Paused"
+	}
+	interval := fmt.Sprintf("PT%dM", int(p.Interval.Minutes()))
+	return object{
+		{"id", jobID},
+		{"templateId", syncTemplateID},
+		{"schedule", object{{"expiration", nil}, {"interval", interval}, {"state", state}}},
+		{"status", object{{"code", code}, {"countSuccessiveCompleteFailures", 0}, {"escrowsPruned", false}, {"lastExecution", nil},
+			{"lastSuccessfulExecution", nil}, {"quarantine", nil}, {"steadyStateFirstAchievedTime", "0001-01-01T00:00:00Z"}}},
+		{"synchronizationJobSettings", []object{}},
+	}
+}
+
+// createSyncJob is POST /servicePrincipals/{id}/synchronization/jobs with
+// the "scim" template, as "Provisioning" > "Get started" does.
+func (s *Server) createSyncJob(w http.ResponseWriter, r *http.Request) {
+	raw, e := readObject(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	a, e := s.findServicePrincipal(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	var tmpl string
+	if v, ok := raw["templateId"]; !ok || json.Unmarshal(v, &tmpl) != nil || tmpl != syncTemplateID {
+		s.fail(w, r, badRequest(fmt.Sprintf("The templateId must be %q, the synchronization template of a non-gallery application.", syncTemplateID), errorDetail{"InvalidValue", "templateId"}))
+		return
+	}
+	ctx := r.Context()
+	if _, err := s.syncJob(ctx, a.ServicePrincipalID); err == nil {
+		s.fail(w, r, &apiError{http.StatusConflict, "Conflict", "The application already has a synchronization job with template 'scim'.", nil})
+		return
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		s.internal(w, r, err)
+		return
+	}
+	t, err := s.dir.Tenant(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	jobID := syncTemplateID + "." + strings.ReplaceAll(a.AppID, "-", "") + "." + strings.ReplaceAll(t.ID, "-", "")
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO sync_jobs (sp_object_id, job_id, template_id, created_at) VALUES (?, ?, ?, ?)`,
+		a.ServicePrincipalID, jobID, tmpl, formatTime(s.now())); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	p, err := s.dir.Provisioning(ctx, a.AppID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.writeOData(w, r, http.StatusCreated, append(object{{"@odata.context", s.graph + "/$metadata#servicePrincipals('" + a.ServicePrincipalID + "')/synchronization/jobs/$entity"}},
+		jobObject(jobID, p)...))
+}
+
+// findJob resolves the path's service principal and job.
+func (s *Server) findJob(r *http.Request) (directory.App, string, *apiError) {
+	a, e := s.findServicePrincipal(r)
+	if e != nil {
+		return a, "", e
+	}
+	id, err := s.syncJob(r.Context(), a.ServicePrincipalID)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !strings.EqualFold(id, r.PathValue("job")) {
+		return a, "", notFound(r.PathValue("job"))
+	}
+	if err != nil {
+		return a, "", &apiError{http.StatusInternalServerError, codeInternal, err.Error(), nil}
+	}
+	return a, id, nil
+}
+
+func (s *Server) listSyncJobs(w http.ResponseWriter, r *http.Request) {
+	a, e := s.findServicePrincipal(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	ctx := r.Context()
+	jobs := []object{}
+	if id, err := s.syncJob(ctx, a.ServicePrincipalID); err == nil {
+		p, err := s.dir.Provisioning(ctx, a.AppID)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		jobs = append(jobs, jobObject(id, p))
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		s.internal(w, r, err)
+		return
+	}
+	s.writeOData(w, r, http.StatusOK, object{
+		{"@odata.context", s.graph + "/$metadata#servicePrincipals('" + a.ServicePrincipalID + "')/synchronization/jobs"}, {"value", jobs}})
+}
+
+func (s *Server) getSyncJob(w http.ResponseWriter, r *http.Request) {
+	a, id, e := s.findJob(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	p, err := s.dir.Provisioning(r.Context(), a.AppID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.writeOData(w, r, http.StatusOK, append(object{{"@odata.context", s.graph + "/$metadata#servicePrincipals('" + a.ServicePrincipalID + "')/synchronization/jobs/$entity"}},
+		jobObject(id, p)...))
+}
+
+// startSyncJob and pauseSyncJob switch the Provisioning Status on and off.
+func (s *Server) startSyncJob(w http.ResponseWriter, r *http.Request) { s.switchSyncJob(w, r, true) }
+func (s *Server) pauseSyncJob(w http.ResponseWriter, r *http.Request) { s.switchSyncJob(w, r, false) }
+
+func (s *Server) switchSyncJob(w http.ResponseWriter, r *http.Request, on bool) {
+	a, _, e := s.findJob(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	ctx := r.Context()
+	p, err := s.dir.Provisioning(ctx, a.AppID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if on && (p.TenantURL == "" || !p.SecretToken.IsSet()) {
+		s.fail(w, r, badRequest("The job cannot start without credentials: PUT synchronization/secrets with BaseAddress (the Tenant URL) and SecretToken first."))
+		return
+	}
+	p.Enabled = on
+	if _, err := s.dir.UpdateProvisioning(ctx, a.AppID, p); err != nil {
+		s.failDirectory(w, r, err, "SynchronizationJob")
+		return
+	}
+	s.log.Info("graph: synchronization job switched", "app", a.AppID, "on", on)
+	s.noContent(w, r)
+}
+
+// putSyncSecrets is PUT /servicePrincipals/{id}/synchronization/secrets:
+// BaseAddress is the Tenant URL, SecretToken the Secret Token. The token
+// is never logged or returned.
+func (s *Server) putSyncSecrets(w http.ResponseWriter, r *http.Request) {
+	raw, e := readObject(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	a, e := s.findServicePrincipal(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	var pairs []struct{ Key, Value string }
+	if v, ok := raw["value"]; !ok || json.Unmarshal(v, &pairs) != nil {
+		s.fail(w, r, badRequest("The body must be {\"value\": [{\"key\": \"BaseAddress\", \"value\": \"...\"}, {\"key\": \"SecretToken\", \"value\": \"...\"}]}."))
+		return
+	}
+	ctx := r.Context()
+	p, err := s.dir.Provisioning(ctx, a.AppID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	for _, kv := range pairs {
+		switch kv.Key {
+		case "BaseAddress":
+			p.TenantURL = kv.Value
+		case "SecretToken":
+			p.SecretToken = directory.NewSecret(kv.Value)
+		default:
+			s.fail(w, r, badRequest(fmt.Sprintf("ssowiz's mock Graph holds the secrets BaseAddress and SecretToken only, not %q.", kv.Key), errorDetail{"NotSupported", kv.Key}))
+			return
+		}
+	}
+	if _, err := s.dir.UpdateProvisioning(ctx, a.AppID, p); err != nil {
+		s.failDirectory(w, r, err, "SynchronizationSecret")
+		return
+	}
+	s.log.Info("graph: synchronization secrets saved", "app", a.AppID)
+	s.noContent(w, r)
+}
