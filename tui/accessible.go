@@ -619,6 +619,9 @@ func (a *accessible) stepSummary() error {
 				note = " (worth a second look)"
 			}
 			a.say("- %s%s", it.text, note)
+			for _, v := range it.values {
+				a.say("    %s: %s", v.label, emptyOr(v.text))
+			}
 		}
 	}
 	if a.opts.SetupPath == "" && a.opts.ExportDir == "" {

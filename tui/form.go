@@ -332,6 +332,16 @@ func (f *form) update(msg tea.Msg, s *setup.Setup, k KeyMap) (tea.Cmd, bool) {
 	return fd.update(msg, s, k)
 }
 
+// focusedValue is the focused text field's label and value, for the copy
+// key; a masked field (the Secret Token) is not copied.
+func (f *form) focusedValue(s setup.Setup) (label, value string, ok bool) {
+	tf, isText := f.focused().(*textField)
+	if !isText || tf.mask || tf.get(s) == "" {
+		return "", "", false
+	}
+	return tf.long, tf.get(s), true
+}
+
 // view renders the form: a row per field with its label, value and a
 // mark, and under any field that is off, the reason and the fix. The
 // focused field's hint follows it. It returns the line of the focused

@@ -27,6 +27,28 @@ type item struct {
 	text  string
 	step  StepID
 	state string
+	// values are the values to carry over, each on a line of its own
+	// (never broken, nothing stuck to it) and offered by the copy key.
+	values []value
+}
+
+// value is one value the admin types or pastes elsewhere.
+type value struct{ label, text string }
+
+// copyValues are the values of the whole checklist, in order, that have
+// something to copy.
+func (h handover) copyValues() []value {
+	var out []value
+	for _, sec := range h.sections {
+		for _, it := range sec.items {
+			for _, v := range it.values {
+				if v.text != "" {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // buildHandover assembles the checklist from the setup, the rehearsal's
@@ -57,12 +79,6 @@ func buildHandover(s setup.Setup, findings []setup.Finding, app *App, token *Tok
 	if s.Users.Assigned != nil {
 		assigned = fmt.Sprintf("%d user(s): %s", len(s.Users.Assigned), strings.Join(s.Users.Assigned, ", "))
 	}
-	emptyOr := func(v string) string {
-		if v == "" {
-			return "(empty)"
-		}
-		return v
-	}
 	actions := []string{}
 	for _, a := range []struct {
 		on   bool
@@ -77,33 +93,52 @@ func buildHandover(s setup.Setup, findings []setup.Finding, app *App, token *Tok
 		secret = "the token you typed in (not the generated one)"
 	}
 	entra := section{title: "Enter in Entra (Entra admin center › Enterprise applications)", items: []item{
-		{fmt.Sprintf("New application › Create your own application › Non-gallery, named %q.", s.App.Name), StepApp, state("app")},
-		{fmt.Sprintf("Single sign-on › SAML › Basic SAML Configuration: Identifier %s; Reply URL %s; Sign on URL %s; Relay State %s.",
-			emptyOr(s.SAML.Identifier), emptyOr(s.SAML.ReplyURL), emptyOr(s.SAML.SignOnURL), emptyOr(s.SAML.RelayState)), StepSAML, state("saml.identifier", "saml.reply_url", "saml.sign_on_url", "saml.relay_state", "saml.logout_url")},
+		{fmt.Sprintf("New application › Create your own application › Non-gallery, named %q.", s.App.Name), StepApp, state("app"), nil},
+		{"Single sign-on › SAML › Basic SAML Configuration" + relayText(s.SAML.RelayState) + ":", StepSAML,
+			state("saml.identifier", "saml.reply_url", "saml.sign_on_url", "saml.relay_state", "saml.logout_url"),
+			[]value{{"Identifier (Entity ID)", s.SAML.Identifier}, {"Reply URL", s.SAML.ReplyURL}, {"Sign on URL", s.SAML.SignOnURL}}},
 		{fmt.Sprintf("Attributes & Claims: remove Entra's default claims; Unique User Identifier = %s (%s); add %s.",
-			s.Claims.NameID.Source, formatLabel(s.Claims.NameID.Format), claimText), StepClaims, state("claims")},
-		{fmt.Sprintf("SAML Certificates: Signing Option %s, %s.", signingText(s.SAML.SigningOption), algorithmText(s.SAML.SigningAlgorithm)), StepCertificate, state("saml.signing_option", "saml.signing_algorithm")},
-		{fmt.Sprintf("Properties › Assignment required? %s; Users and groups: assign %s.", yesNo(s.Users.AssignmentRequired), assigned), StepUsers, state("users")},
-		{fmt.Sprintf("Provisioning › Automatic: Tenant URL %s; Secret Token: %s; then Test Connection.", emptyOr(s.Provisioning.TenantURL), secret), StepSCIM, state("provisioning.tenant_url", "provisioning.secret_token")},
-		{fmt.Sprintf("Provisioning › Mappings: Provision Microsoft Entra ID Groups %s; Target Object Actions: %s.", yesNo(s.Provisioning.ProvisionGroups), strings.Join(actions, ", ")), StepSCIM, state("provisioning.provision_groups", "provisioning.actions")},
+			s.Claims.NameID.Source, formatLabel(s.Claims.NameID.Format), claimText), StepClaims, state("claims"), nil},
+		{fmt.Sprintf("SAML Certificates: Signing Option %s, %s.", signingText(s.SAML.SigningOption), algorithmText(s.SAML.SigningAlgorithm)), StepCertificate, state("saml.signing_option", "saml.signing_algorithm"), nil},
+		{fmt.Sprintf("Properties › Assignment required? %s; Users and groups: assign %s.", yesNo(s.Users.AssignmentRequired), assigned), StepUsers, state("users"), nil},
+		{fmt.Sprintf("Provisioning › Automatic: the Tenant URL below; Secret Token: %s; then Test Connection:", secret), StepSCIM,
+			state("provisioning.tenant_url", "provisioning.secret_token"), []value{{"Tenant URL", s.Provisioning.TenantURL}}},
+		{fmt.Sprintf("Provisioning › Mappings: Provision Microsoft Entra ID Groups %s; Target Object Actions: %s.", yesNo(s.Provisioning.ProvisionGroups), strings.Join(actions, ", ")), StepSCIM, state("provisioning.provision_groups", "provisioning.actions"), nil},
 	}}
 	rudder := section{title: "Do in RudderStack", items: []item{
 		{fmt.Sprintf("Settings › Your Profile › Account › Personal access tokens › Generate new token: name %q, Role %s (you must be %s; you are %s).",
-			s.RudderStack.PAT.Name, s.RudderStack.PAT.Role, setup.OrgRoleAdmin, s.RudderStack.OrgRole), StepToken, state("rudderstack.org_role", "rudderstack.pat")},
+			s.RudderStack.PAT.Name, s.RudderStack.PAT.Role, setup.OrgRoleAdmin, s.RudderStack.OrgRole), StepToken, state("rudderstack.org_role", "rudderstack.pat"), nil},
 	}}
-	metadata := "the App Federation Metadata URL from the app's Single sign-on page (SAML Certificates)"
+	sendMetadata := item{text: "Send the App Federation Metadata URL from the app's Single sign-on page (SAML Certificates).", step: StepCertificate}
 	if app != nil {
-		metadata = "the App Federation Metadata URL: " + app.MetadataURL
+		sendMetadata = item{text: "Send the App Federation Metadata URL:", step: StepCertificate,
+			values: []value{{"App Federation Metadata URL", app.MetadataURL}}}
 	}
 	send := section{title: "Send to RudderStack", items: []item{
-		{"Send " + metadata + ".", StepCertificate, ""},
-		{"If Test Connection answers 403 Forbidden, ask the RudderStack team to enable SCIM for your organization.", StepSCIM, state("rudderstack.scim_enabled")},
+		sendMetadata,
+		{text: "If Test Connection answers 403 Forbidden, ask the RudderStack team to enable SCIM for your organization.", step: StepSCIM, state: state("rudderstack.scim_enabled")},
 	}}
 	signin := section{title: "Sign in", items: []item{
-		{"Users sign in at " + setup.GuideLoginURL + ", not from My Apps: RudderStack doesn't support sign-in started from Entra (IdP-initiated).", -1, ""},
-		{"If a sign-in fails, capture a HAR: start at " + setup.GuideLoginURL + " in a private window with the browser's developer tools recording, go until the error, export the HAR, and redact it (`ssowiz har redact FILE`) before sending it to RudderStack.", -1, ""},
+		{text: "Users sign in at " + setup.GuideLoginURL + " (not from My Apps): RudderStack doesn't support sign-in started from Entra (IdP-initiated).", step: -1},
+		{text: "If a sign-in fails, capture a HAR: start at " + setup.GuideLoginURL + " in a private window with the browser's developer tools recording, go until the error, export the HAR, and redact it (`ssowiz har redact FILE`) before sending it to RudderStack.", step: -1},
 	}}
 	return handover{sections: []section{entra, rudder, send, signin}, checks: report}
+}
+
+// relayText says what Relay State holds: the guide leaves it empty.
+func relayText(v string) string {
+	if v == "" {
+		return ", Relay State left empty"
+	}
+	return fmt.Sprintf(", Relay State %q", v)
+}
+
+// emptyOr is v, or "(empty)".
+func emptyOr(v string) string {
+	if v == "" {
+		return "(empty)"
+	}
+	return v
 }
 
 func yesNo(b bool) string {
@@ -152,6 +187,9 @@ func (h handover) markdown(s setup.Setup) string {
 				note = " _(ssowiz: worth a second look)_"
 			}
 			fmt.Fprintf(&b, "- %s %s%s\n", box, it.text, note)
+			for _, v := range it.values {
+				fmt.Fprintf(&b, "  - %s: `%s`\n", v.label, emptyOr(v.text))
+			}
 		}
 	}
 	if h.checks != nil {

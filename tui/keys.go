@@ -25,6 +25,8 @@ type KeyMap struct {
 
 	// Personal access token.
 	Generate, Reveal, Copy key.Binding
+	// CopyValue copies the focused field's value, even while typing in it.
+	CopyValue key.Binding
 
 	// SCIM configuration.
 	TestConnection key.Binding
@@ -73,6 +75,8 @@ func DefaultKeyMap() KeyMap {
 		Generate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate token")),
 		Reveal:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show/hide")),
 		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+
+		CopyValue: key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy value")),
 
 		TestConnection: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test connection")),
 

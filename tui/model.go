@@ -390,6 +390,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen, cmd = m.screen.Update(msg)
 		return cmd
 	}
+	if c, ok := m.steps[m.cur].(valueCopier); ok && key.Matches(msg, k.CopyValue) {
+		if label, v, ok := c.copyValue(m); ok {
+			m.setBanner("Copied the "+label+" to the clipboard (OSC 52).", false)
+			return tea.SetClipboard(v)
+		}
+		return nil
+	}
 	if key.Matches(msg, k.PageDown, k.PageUp) {
 		n := m.page()
 		if key.Matches(msg, k.PageUp) {

@@ -24,7 +24,7 @@ func newSAMLStep() *samlStep {
 			func(s setup.Setup) string { return s.SAML.ReplyURL },
 			func(s *setup.Setup, v string) { s.SAML.ReplyURL = v }),
 		newTextField("saml.sign_on_url", "Sign on URL", "Sign on URL",
-			"Required by the guide. Where the My Apps tile sends users; RudderStack only accepts sign-ins started on its side.",
+			"Required by the guide, which gives the Reply URL here. "+setup.SignOnURLCaveat,
 			func(s setup.Setup) string { return s.SAML.SignOnURL },
 			func(s *setup.Setup, v string) { s.SAML.SignOnURL = v }),
 		newTextField("saml.relay_state", "Relay State (Optional)", "Relay State",
@@ -48,7 +48,10 @@ func (s *samlStep) enter(m *Model, focus string) tea.Cmd {
 	s.form.load(m.setup)
 	return s.form.enter(focus)
 }
-func (s *samlStep) keys(*Model) []key.Binding { return nil }
+func (s *samlStep) keys(m *Model) []key.Binding { return []key.Binding{m.keys.CopyValue} }
+func (s *samlStep) copyValue(m *Model) (string, string, bool) {
+	return s.form.focusedValue(m.setup)
+}
 func (s *samlStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	return s.form.update(msg, &m.setup, m.keys)
 }

@@ -70,7 +70,7 @@ func (s *scimStep) enter(m *Model, focus string) tea.Cmd {
 }
 
 func (s *scimStep) keys(m *Model) []key.Binding {
-	out := []key.Binding{m.keys.NextField, m.keys.Toggle}
+	out := []key.Binding{m.keys.NextField, m.keys.Toggle, m.keys.CopyValue}
 	switch {
 	case m.testing:
 		out = append(out, nextKey("wait"))
@@ -80,6 +80,10 @@ func (s *scimStep) keys(m *Model) []key.Binding {
 		out = append(out, m.keys.TestConnection)
 	}
 	return out
+}
+
+func (s *scimStep) copyValue(m *Model) (string, string, bool) {
+	return s.form.focusedValue(m.setup)
 }
 
 func (s *scimStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {

@@ -7,20 +7,29 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
 // summaryStep is the checklist to hand over, the exports, and the way back
 // into any step.
-type summaryStep struct{}
+type summaryStep struct {
+	// choosing is true after c, while the admin picks a value to copy by
+	// its number; copied names the value copied last.
+	choosing bool
+	copied   string
+}
 
-func (*summaryStep) title() string                { return "Summary" }
-func (*summaryStep) short() string                { return "Summary" }
-func (*summaryStep) screen(*Model) string         { return "" }
-func (*summaryStep) editing() bool                { return false }
-func (*summaryStep) done(m *Model) bool           { return m.visited[StepSummary] && m.steps[StepChecks].done(m) }
-func (*summaryStep) enter(*Model, string) tea.Cmd { return nil }
+func (*summaryStep) title() string        { return "Summary" }
+func (*summaryStep) short() string        { return "Summary" }
+func (*summaryStep) screen(*Model) string { return "" }
+func (*summaryStep) editing() bool        { return false }
+func (*summaryStep) done(m *Model) bool   { return m.visited[StepSummary] && m.steps[StepChecks].done(m) }
+func (s *summaryStep) enter(*Model, string) tea.Cmd {
+	s.choosing, s.copied = false, ""
+	return nil
+}
 
 func (s *summaryStep) keys(m *Model) []key.Binding {
 	k := m.keys
@@ -28,7 +37,11 @@ func (s *summaryStep) keys(m *Model) []key.Binding {
 	for _, sc := range m.opts.Screens {
 		out = append(out, sc.Key())
 	}
-	out = append(out, k.Reopen, k.ExportMarkdown, k.ExportSetup)
+	if s.choosing {
+		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp("1…9", "copy that value")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	}
+	out = append(out, k.Reopen, k.Copy, k.ExportMarkdown, k.ExportSetup)
 	return append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")))
 }
 
@@ -43,6 +56,19 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	k := m.keys
+	if s.choosing {
+		// A value's number copies it; esc (or any other key) cancels.
+		s.choosing = false
+		vals := buildHandover(m.setup, m.findings, m.app, m.token, m.run.report()).copyValues()
+		if r := kp.String(); len(r) == 1 && r[0] >= '1' && int(r[0]-'0') <= len(vals) {
+			v := vals[r[0]-'1']
+			s.copied = v.label
+			m.setBanner("Copied the "+v.label+" to the clipboard (OSC 52).", false)
+			return tea.SetClipboard(v.text), true
+		}
+		m.setBanner("Nothing copied.", false)
+		return nil, true
+	}
 	for _, sc := range m.opts.Screens {
 		if key.Matches(kp, sc.Key()) {
 			m.screen = sc
@@ -54,6 +80,10 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		m.scrollBy(-1)
 	case key.Matches(kp, k.Down):
 		m.scrollBy(1)
+	case key.Matches(kp, k.Copy):
+		s.choosing, s.copied = true, ""
+		n := len(buildHandover(m.setup, m.findings, m.app, m.token, m.run.report()).copyValues())
+		m.setBanner(fmt.Sprintf("Copy which value? Press its number, 1 to %d (c1…c%d in the list); any other key cancels.", n, n), false)
 	case key.Matches(kp, k.Reopen):
 		n := int(kp.String()[0] - '0')
 		return m.jumpTo(StepID(n-1), ""), true
@@ -101,6 +131,7 @@ func (s *summaryStep) view(m *Model, width int) (string, int) {
 	default:
 		b.WriteString(st.Bad.Render("✗ ") + wrap(fmt.Sprintf("%d of %d checks failed; the items marked ✗ hold the values to fix (press their step number).", c.Fail, c.Total()), width-2) + "\n")
 	}
+	n := 0
 	for _, sec := range h.sections {
 		b.WriteString("\n" + st.Strong.Render(sec.title) + "\n")
 		for _, it := range sec.items {
@@ -125,8 +156,23 @@ func (s *summaryStep) view(m *Model, width int) (string, int) {
 					b.WriteString("      " + l + "\n")
 				}
 			}
+			for _, v := range it.values {
+				tag := "  "
+				if v.text != "" {
+					n++
+					tag = st.Code.Render(fmt.Sprintf("c%d", n))
+				}
+				label := v.label + "  "
+				if lipgloss.Width(label)+lipgloss.Width(v.text)+9 > width {
+					// The value gets a line of its own, whole.
+					b.WriteString("      " + tag + " " + st.Muted.Render(v.label) + "\n")
+					b.WriteString("      " + strings.Join(wrapLines(st.Strong.Render(emptyOr(v.text)), width-6), "\n      ") + "\n")
+					continue
+				}
+				b.WriteString("      " + tag + " " + st.Muted.Render(label) + st.Strong.Render(emptyOr(v.text)) + "\n")
+			}
 		}
 	}
-	b.WriteString("\n" + st.Muted.Render(wrap("Press a step's number to reopen it; only the checks your change affects run again. m writes this checklist as Markdown, s saves the setup file.", width)))
+	b.WriteString("\n" + st.Muted.Render(wrap("Press a step's number to reopen it; only the checks your change affects run again. c then a value's number (c1, c2, …) copies it to the clipboard (OSC 52); m writes this checklist as Markdown, s saves the setup file.", width)))
 	return b.String(), -1
 }

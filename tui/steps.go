@@ -103,3 +103,10 @@ type pagedStep interface {
 type scrollingStep interface {
 	scrolls(m *Model, msg tea.KeyPressMsg) bool
 }
+
+// valueCopier is a step whose focused value the copy key (ctrl+y) puts on
+// the clipboard, so a value is carried to Entra whole, whatever the
+// terminal's selection picks up.
+type valueCopier interface {
+	copyValue(m *Model) (label, value string, ok bool)
+}

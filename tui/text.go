@@ -27,14 +27,41 @@ func padRight(s string, width int) string {
 	return s
 }
 
-// wrapLines word-wraps plain text to width cells and returns the lines;
-// words longer than a line (URLs) are broken.
+// wrapLines word-wraps text to width cells (ANSI-aware) and returns the
+// lines. It breaks only at spaces: a URL, URN or token is never split at
+// a slash or a hyphen, so what the admin copies is whole. A word longer
+// than a whole line starts a line of its own and is cut at the width,
+// the one place it can't be helped (the copy keys give it whole).
 func wrapLines(s string, width int) []string {
 	if width < 1 {
 		width = 1
 	}
-	wrapped := ansi.Wrap(s, width, " /")
-	return strings.Split(wrapped, "\n")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		cur, curW := "", 0
+		flush := func() {
+			out = append(out, cur)
+			cur, curW = "", 0
+		}
+		for _, w := range strings.Split(para, " ") {
+			ww := ansi.StringWidth(w)
+			if curW > 0 && curW+1+ww <= width {
+				cur, curW = cur+" "+w, curW+1+ww
+				continue
+			}
+			if curW > 0 {
+				flush()
+			}
+			for ww > width {
+				out = append(out, ansi.Cut(w, 0, width))
+				w = ansi.Cut(w, width, ww)
+				ww = ansi.StringWidth(w)
+			}
+			cur, curW = w, ww
+		}
+		flush()
+	}
+	return out
 }
 
 // wrap word-wraps plain text to width cells.

@@ -364,3 +364,23 @@ func TestAADSTSMessageWhole(t *testing.T) {
 		t.Fatalf("the diagnosis does not end with Entra's whole message %q: %+v", msg, rep.Diagnoses)
 	}
 }
+
+// TestTheSignOnURLHasOneStory: no diagnosis tells the admin to change the
+// Sign on URL away from RudderStack's guide (the Reply URL); those about a
+// sign-in started from Entra say to keep it and start at /sso, as the
+// wizard and `ssowiz check` do.
+func TestTheSignOnURLHasOneStory(t *testing.T) {
+	for _, sc := range scenarios() {
+		rep := analyzeBytes(t, sc.flow.Bytes(), sc.opts)
+		for _, fl := range rep.Flows {
+			for _, d := range fl.Diagnoses {
+				if strings.Contains(d.Remediation, "Sign on URL to") || strings.Contains(d.Remediation, "Sign on URL: set") {
+					t.Errorf("%s: %s advises another Sign on URL: %s", sc.name, d.ID, d.Remediation)
+				}
+				if d.ID == har.DiagIdPInitiated && !strings.Contains(d.Remediation, "Sign on URL as RudderStack's guide says") {
+					t.Errorf("%s: %s lacks the guide's Sign on URL and the My Apps caveat: %s", sc.name, d.ID, d.Remediation)
+				}
+			}
+		}
+	}
+}

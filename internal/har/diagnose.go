@@ -42,7 +42,7 @@ func aadRemedy(code string, req *samlmsg.Message, o Options) (title, remedy stri
 		return "The user is not assigned to the app", entraApp + " → Users and groups → Add user/group: assign this user, or a group they are a direct member of " +
 			"(nested groups do not count). Or set Properties → Assignment required? to No."
 	case "750054":
-		return "Entra's SAML endpoint was opened without a SAMLRequest", fmt.Sprintf("Start the sign-in at %s, not at Entra's Login URL. If the My Apps tile does this, set %s → Sign on URL to %s.", o.StartURL, entraBasic, o.StartURL)
+		return "Entra's SAML endpoint was opened without a SAMLRequest", fmt.Sprintf("Start the sign-in at %s, not at Entra's Login URL. %s", o.StartURL, myAppsCaveat(o.StartURL))
 	case "75005", "7500529", "75011", "75016", "76026", "75008", "90015", "900236", "75006", "90011":
 		return "Entra refused RudderStack's SAML request", "The AuthnRequest RudderStack sent is not acceptable to Entra; this is not a setting on your side. Send the redacted HAR (`ssowiz har redact`) to RudderStack support."
 	case "76021":
@@ -266,7 +266,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		}
 		add(Diagnosis{
 			ID: DiagIdPInitiated, Title: "The sign-in was started from Entra, not from RudderStack", Detail: detail,
-			Remediation: fmt.Sprintf("Users must start at %s. So that the My Apps tile works, set %s → Sign on URL to %s.", o.StartURL, entraBasic, o.StartURL),
+			Remediation: fmt.Sprintf("Users must start at %s. %s", o.StartURL, myAppsCaveat(o.StartURL)),
 			Entries:     sortedInts(append(unsolicited, idpInitEvidence...)),
 		})
 	}
@@ -289,9 +289,8 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 			ID: DiagSignOnURL, Title: "The app was launched at its Reply URL instead of its sign-in page",
 			Detail: how + ": the Reply URL only takes a SAMLResponse by POST, so RudderStack refused it. " +
 				"The Reply URL itself is right; the launch used it as the Sign on URL.",
-			Remediation: fmt.Sprintf("%s → Sign on URL: set it to %s (not the Reply URL), so the tile starts the sign-in at RudderStack; "+
-				"or start at %s.", entraBasic, o.StartURL, o.StartURL),
-			Entries: acsGets,
+			Remediation: fmt.Sprintf("Start at %s. %s", o.StartURL, myAppsCaveat(o.StartURL)),
+			Entries:     acsGets,
 		})
 	}
 
@@ -324,7 +323,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 			ID: DiagRelayState, Title: "The RelayState is missing",
 			Detail: "A SAML message went without RelayState; RudderStack (Cognito) answers \"Required String parameter 'RelayState' is not present\". " +
 				"Cognito sends a RelayState with its request, so a missing one means the sign-in did not start at RudderStack.",
-			Remediation: fmt.Sprintf("Start at %s; leave %s → Relay State empty and set Sign on URL to %s.", o.StartURL, entraBasic, o.StartURL),
+			Remediation: fmt.Sprintf("Start at %s and leave %s → Relay State empty. %s", o.StartURL, entraBasic, myAppsCaveat(o.StartURL)),
 			Entries:     sortedInts(dedupeInts(relayEvidence)),
 		})
 	}
@@ -620,4 +619,12 @@ func sortedInts(xs []int) []int {
 	xs = dedupeInts(xs)
 	sort.Ints(xs)
 	return xs
+}
+
+// myAppsCaveat is the one story about the Sign on URL (as the wizard and
+// `ssowiz check` tell it): keep RudderStack's guide's value, the Reply
+// URL; with it a My Apps tile or Entra's Test button can't sign users in,
+// since RudderStack supports only sign-in started on its side.
+func myAppsCaveat(start string) string {
+	return "Keep Basic SAML Configuration → Sign on URL as RudderStack's guide says (the Reply URL): with it the My Apps tile and Entra's Test button land on RudderStack's error page, because RudderStack supports only sign-in started at " + start + ". Tell users to start there."
 }

@@ -177,3 +177,40 @@ func TestFindingsCarryTheFileLine(t *testing.T) {
 		t.Fatalf("got %+v", fs)
 	}
 }
+
+// TestTheSignOnURLIsTheGuides: the guide's Sign on URL is the one truth;
+// RudderStack's /sso there is not silently accepted, and the reason says
+// what My Apps does with the guide's value.
+func TestTheSignOnURLIsTheGuides(t *testing.T) {
+	for _, c := range []struct {
+		url  string
+		want Severity
+	}{
+		{GuideSignOnURL, ""},
+		{GuideLoginURL, SeverityWarning},
+		{GuideLoginURL + "?domain=contoso.com", SeverityWarning},
+		{"", SeverityWarning},
+		{"http://auth2.rudderstack.com/saml2/idpresponse", SeverityError},
+	} {
+		s := Default()
+		s.SAML.SignOnURL = c.url
+		var got []Finding
+		for _, f := range Validate(s) {
+			if f.Field == "saml.sign_on_url" {
+				got = append(got, f)
+			}
+		}
+		if c.want == "" {
+			if len(got) != 0 {
+				t.Errorf("%q: %+v", c.url, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Severity != c.want || got[0].Expected != GuideSignOnURL {
+			t.Fatalf("%q: want one %s expecting the guide's value, got %+v", c.url, c.want, got)
+		}
+		if c.url == GuideLoginURL && !strings.Contains(got[0].Problem, "My Apps tile lands on RudderStack's error page") {
+			t.Errorf("%q: the reason lacks the My Apps caveat: %s", c.url, got[0].Problem)
+		}
+	}
+}

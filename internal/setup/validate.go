@@ -211,6 +211,10 @@ func (v *validator) replyURL(got string) {
 	v.add(SeverityError, field, ScreenBasicSAML, label, got, GuideReplyURL, problem, fix)
 }
 
+// SignOnURLCaveat is the one story about the Sign on URL, told wherever
+// it comes up: the guide's value, and what it means for My Apps.
+const SignOnURLCaveat = "The guide's Sign on URL is the Reply URL, so a My Apps tile lands on RudderStack's error page: RudderStack doesn't support sign-in started from Entra. Users sign in at " + GuideLoginURL + "."
+
 func (v *validator) signOnURL(got string) {
 	const field, label = "saml.sign_on_url", "Sign on URL"
 	switch {
@@ -220,11 +224,11 @@ func (v *validator) signOnURL(got string) {
 			fmt.Sprintf("Enter %s as the guide says; users sign in at %s.", GuideSignOnURL, GuideLoginURL))
 	case checkURL(got) != "":
 		v.add(SeverityError, field, ScreenBasicSAML, label, got, GuideSignOnURL, checkURL(got), fmt.Sprintf("Enter %s.", GuideSignOnURL))
-	case got == GuideSignOnURL || strings.HasPrefix(got, GuideLoginURL):
+	case got == GuideSignOnURL:
 	default:
 		v.add(SeverityWarning, field, ScreenBasicSAML, label, got, GuideSignOnURL,
-			fmt.Sprintf("%q is neither the guide's value nor RudderStack's %s; the My Apps tile will open it.", got, GuideLoginURL),
-			fmt.Sprintf("Enter %s.", GuideSignOnURL))
+			fmt.Sprintf("%q is not the guide's Sign on URL; the My Apps tile will open it. %s", got, SignOnURLCaveat),
+			fmt.Sprintf("Enter the guide's %s.", GuideSignOnURL))
 	}
 }
 

@@ -188,13 +188,13 @@ func (p *Pool) Hint(message string) string {
 	switch {
 	case message == MsgRelayStateMissing || message == MsgUnsolicited:
 		return "The response did not answer a sign-in this user pool started. RudderStack supports SP-initiated sign-in only: users start at " +
-			start + ". If this came from the My Apps tile or Entra's Test button, set Entra > Enterprise applications > (app) > Single sign-on > " +
-			"Basic SAML Configuration > Sign on URL to " + start + "?domain=<your email domain> and leave Relay State empty. " +
+			start + ". If this came from the My Apps tile or Entra's Test button: that is expected with the guide's Sign on URL (the Reply URL); " +
+			"keep Relay State empty and tell users to start at " + start + ". " +
 			"A sign-in already completed, or started on another server, also ends here."
 	case message == MsgPageError:
 		return "The page was reached in a way Cognito does not accept: the ACS " + p.acsURL +
-			" takes the SAML response only by HTTP POST (a GET usually means Entra's Sign on URL is set to the Reply URL; set it to " +
-			start + "?domain=<your email domain>), and /oauth2/authorize needs a known client_id with its exact redirect_uri."
+			" takes the SAML response only by HTTP POST (a GET usually means the My Apps tile opened the guide's Sign on URL, the Reply URL: " +
+			"users must start at " + start + "), and /oauth2/authorize needs a known client_id with its exact redirect_uri."
 	case message == MsgSomethingWentWrong:
 		return "More than 5 minutes passed between leaving for the identity provider and its response arriving, so the user pool cancelled the sign-in. Start again at " + start + "."
 	case message == MsgLoginOptionUnavailable:
