@@ -21,13 +21,14 @@ func checkSetup(_ context.Context, r *rehearsal) Result {
 	}
 	for _, section := range []string{"saml", "claims", "provisioning"} {
 		for _, rf := range r.app.refused[section] {
-			errs++
 			// One finding per field: a value the validation already
-			// blames keeps its finding, with the portal's words beside it.
+			// blames keeps its finding (and its count), with the portal's
+			// words beside it.
 			if slices.ContainsFunc(res.Remediations, func(x Remediation) bool { return x.Field == rf.Field }) {
-				res.Details = append(res.Details, rf.Field+": "+rf.Problem)
+				res.Details = append(res.Details, rf.Label+": "+rf.Problem)
 				continue
 			}
+			errs++
 			res.Remediations = append(res.Remediations, rf)
 		}
 	}

@@ -485,3 +485,35 @@ func TestTheSetupCheckBlamesEachFieldOnce(t *testing.T) {
 		t.Fatalf("fields blamed: %v\n%s", fields, dump(rep))
 	}
 }
+
+// TestSeveralMistakesNameEveryField: a wrong Identifier and an http Sign
+// on URL (which the portal refuses, so the Basic SAML Configuration is
+// not saved): check 3's AADSTS700016 names the Identifier first and the
+// refused Sign on URL too; check 1 counts the errors it shows, and its
+// details name fields as the portal labels them, never by their path.
+func TestSeveralMistakesNameEveryField(t *testing.T) {
+	s := setup.Default()
+	s.SAML.Identifier = "api://rudderstack"
+	s.SAML.SignOnURL = "http://auth2.rudderstack.com/saml2/idpresponse"
+	rep, err := sharedEnv(t).Run(context.Background(), s, RunOptions{Only: []string{IDSetup, IDSignIn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signin := result(t, rep, IDSignIn)
+	var fields []string
+	for _, r := range signin.Remediations {
+		fields = append(fields, r.Field)
+	}
+	if !strings.Contains(signin.Summary, "AADSTS700016") || !slices.Equal(fields, []string{"saml.identifier", "saml.sign_on_url"}) {
+		t.Fatalf("check 3 should name the Identifier, then the refused Sign on URL; got %v:\n%s", fields, dump(rep))
+	}
+	st := result(t, rep, IDSetup)
+	if st.Summary != "2 errors and 0 warnings differ from the guide." || len(st.Remediations) != 2 {
+		t.Errorf("check 1 should count the two errors it shows:\n%s", dump(rep))
+	}
+	for _, d := range st.Details {
+		if strings.Contains(d, "saml.") {
+			t.Errorf("check 1 shows a field path: %q", d)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ssowiz/ssowiz/internal/browser"
@@ -29,10 +30,10 @@ func (r *rehearsal) entraFailure(ctx context.Context, o lab.Outcome) ([]string, 
 	switch o.EntraCode {
 	case "AADSTS700016":
 		rs = r.refusedOr("saml", blame(s, fmt.Sprintf("Entra found no application whose Identifier (Entity ID) is RudderStack's request Issuer %s.", r.entityID()),
-			"Set it to "+r.entityID()+".", "saml.identifier"))
+			"Set it to "+r.entityID()+".", "saml.identifier"), "saml.identifier")
 	case "AADSTS50011", "AADSTS900971":
 		rs = r.refusedOr("saml", blame(s, fmt.Sprintf("RudderStack's request asks for the response at %s, which is not a Reply URL of the app.", r.m.lab.SP.ACSURL()),
-			"Set it to exactly "+r.m.lab.SP.ACSURL()+".", "saml.reply_url"))
+			"Set it to exactly "+r.m.lab.SP.ACSURL()+".", "saml.reply_url"), "saml.reply_url")
 	case "AADSTS50105":
 		rs = blame(s, "the user is not assigned to the app.", "Add them under Users and groups.", "users.assigned")
 	case "AADSTS501241":
@@ -48,14 +49,26 @@ const screenCertificates = "Entra admin center › Enterprise applications › %
 // entityID is the Identifier RudderStack's requests carry.
 func (r *rehearsal) entityID() string { return r.m.lab.SP.EntityID() }
 
-// refusedOr returns the portal's refusals of a section when there are
-// some (the value never reached the app, which is why the request
-// failed), and rs otherwise.
-func (r *rehearsal) refusedOr(section string, rs []Remediation) []Remediation {
-	if refused := r.app.refused[section]; len(refused) > 0 {
-		return refused
+// refusedOr returns rs when the portal saved the section. When it refused
+// some of it, nothing of the section reached the app, which is why the
+// request failed: the refused values must be fixed for the save to go
+// through, and the fields the error names (blamed), when they are off
+// too, must be fixed as well, so both are returned, the named ones first.
+func (r *rehearsal) refusedOr(section string, rs []Remediation, blamed ...string) []Remediation {
+	refused := r.app.refused[section]
+	if len(refused) == 0 {
+		return rs
 	}
-	return rs
+	var out []Remediation
+	if len(blamed) > 0 {
+		out = findings(r.s, blamed...)
+	}
+	for _, rf := range refused {
+		if !slices.ContainsFunc(out, func(x Remediation) bool { return x.Field == rf.Field }) {
+			out = append(out, rf)
+		}
+	}
+	return out
 }
 
 // spFailure explains an error page of RudderStack (Cognito's or the
