@@ -90,9 +90,15 @@ func (s *Server) openFlow(token string) (pending, bool) {
 // Entra's, it is SameSite=None; Secure on https; on plain-http loopback it
 // falls back to Lax, which browsers still send on the SP's top-level
 // redirect to /saml2.
-func (s *Server) setSession(w http.ResponseWriter, userID string, authTime time.Time) {
+//
+// persistent ("Stay signed in?" Yes) gives the cookie an expiry, so it
+// outlives the browser session; otherwise it ends with the browser.
+func (s *Server) setSession(w http.ResponseWriter, userID string, authTime time.Time, persistent bool) {
 	v := s.seal("session", session{User: userID, AuthTime: authTime.UnixMilli(), Expires: authTime.Add(s.session).Unix()})
 	c := &http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode}
+	if persistent {
+		c.Expires = authTime.Add(s.session)
+	}
 	if s.secure {
 		c.SameSite = http.SameSiteNoneMode
 	}

@@ -121,6 +121,12 @@ func (h *harness) checkLogs() {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the server's Config changed by edit.
+func newHarnessWith(t *testing.T, edit func(*Config)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, clock: clockwork.NewFakeClockAt(t0)}
 	var handler http.Handler
@@ -152,8 +158,12 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.signIns.Close() })
-	h.srv, err = New(Config{Directory: dir, BaseURL: h.ts.URL, Now: h.clock.Now, Rand: rand.NewChaCha8([32]byte{2}),
-		Logger: slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), SignIns: h.signIns})
+	cfg := Config{Directory: dir, BaseURL: h.ts.URL, Now: h.clock.Now, Rand: rand.NewChaCha8([32]byte{2}),
+		Logger: slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), SignIns: h.signIns}
+	if edit != nil {
+		edit(&cfg)
+	}
+	h.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,18 +366,34 @@ func (h *harness) formWith(p page, pred func(form) bool) form {
 	return form{}
 }
 
-// pickAccount clicks the account picker's tile for upn.
+// pickAccount clicks the account picker's tile for upn, or types upn on
+// the "Sign in" page of a browser that has not used the account yet.
 func (h *harness) pickAccount(p page, upn string) page {
 	h.t.Helper()
-	f := h.formWith(p, func(f form) bool { return f.buttonID == upn })
-	return h.postForm(f.action, f.fields)
+	for _, f := range p.forms() {
+		if f.buttonID == upn {
+			return h.postForm(f.action, f.fields)
+		}
+	}
+	return h.typeUsername(p, upn)
 }
 
 // typeUsername uses "Use another account".
 func (h *harness) typeUsername(p page, login string) page {
 	h.t.Helper()
-	f := h.formWith(p, func(f form) bool { return f.id == "otherAccount" })
+	f := h.formWith(p, func(f form) bool { return f.id == "i0281" })
 	f.fields.Set("loginfmt", login)
+	return h.postForm(f.action, f.fields)
+}
+
+// staySignedIn answers "Stay signed in?" with Yes or No.
+func (h *harness) staySignedIn(p page, yes bool) page {
+	h.t.Helper()
+	f := h.formWith(p, func(f form) bool { return f.id == "kmsiForm" })
+	f.fields.Set("LoginOptions", kmsiNo)
+	if yes {
+		f.fields.Set("LoginOptions", kmsiYes)
+	}
 	return h.postForm(f.action, f.fields)
 }
 
@@ -380,15 +406,29 @@ func (h *harness) typePassword(p page, password string) page {
 	if len(password) >= 8 && strings.Contains(next.body, password) {
 		h.t.Errorf("the page after the password form repeats the password")
 	}
+	if strings.Contains(next.body, `id="kmsiForm"`) {
+		// "Stay signed in?": No, as most tests need no persistent session.
+		next = h.staySignedIn(next, false)
+	}
 	return next
 }
 
-// signIn runs a whole SP-initiated sign-in through the account picker.
+// typePasswordOnly posts the password and returns the next page as it is.
+func (h *harness) typePasswordOnly(p page, password string) page {
+	h.t.Helper()
+	f := h.formWith(p, func(f form) bool { return f.id == "passwordForm" })
+	f.fields.Set("passwd", password)
+	h.remember(password)
+	return h.postForm(f.action, f.fields)
+}
+
+// signIn runs a whole SP-initiated sign-in: the email, the password and
+// "Stay signed in?" No.
 func (h *harness) signIn(q request, alias string) page {
 	h.t.Helper()
 	u := h.user(alias)
 	p := h.get(h.redirectURL(q))
-	p = h.pickAccount(p, u.UPN)
+	p = h.typeUsername(p, u.UPN)
 	return h.typePassword(p, u.Password)
 }
 

@@ -28,6 +28,9 @@ h1{font-size:1.5rem;font-weight:600;margin:0 0 16px}
 .tile small{display:block;color:#605e5c}
 input[type=email],input[type=password],input[type=text]{width:100%;box-sizing:border-box;border:0;border-bottom:1px solid #666;padding:6px 0;font:inherit;margin:8px 0 16px}
 .primary{background:#0067b8;color:#fff;border:0;padding:6px 24px;font:inherit;cursor:pointer}
+.secondary{background:#ccc;color:#1b1b1b;border:0;padding:6px 24px;font:inherit;cursor:pointer;margin-right:8px}
+.mock-only{margin-top:32px;border:2px dashed #c87800;background:#fff8e6;padding:8px 12px}
+.mock-only h2{font-size:.95rem;margin:0 0 4px;color:#8a5300}.mock-note{font-size:.8rem;color:#605e5c;margin:0 0 4px}
 .error{color:#e81123;margin:8px 0}
 .aadsts{color:#605e5c;font-size:.8rem}
 details{margin-top:24px;font-size:.85rem}
@@ -36,14 +39,19 @@ dt{font-weight:600;display:inline}dd{display:inline;margin:0}dd:after{content:""
 {{define "foot"}}</main></body></html>{{end}}
 
 {{define "picker"}}{{template "head" "Sign in to your account"}}
-<h1 id="pickerHeading">Pick an account</h1>
-{{.Tiles}}<form method="post" action="{{.Action}}" id="otherAccount">
+{{if .Tiles}}<h1 id="pickerHeading">Pick an account</h1>
+{{.Tiles}}<h2><label for="i0116">Use another account</label></h2>
+{{else}}<h1 id="loginHeader">Sign in</h1>
+{{end}}<form method="post" action="{{.Action}}" id="i0281">
 <input type="hidden" name="ctx" value="{{.Ctx}}">
-<h2><label for="i0116">Use another account</label></h2>
 {{if .Error}}<div id="usernameError" class="error" role="alert">{{.Error}}</div>{{if .Code}}<p class="aadsts">{{.Code}}: {{.CodeMessage}}</p>{{end}}{{end}}
-<input type="email" name="loginfmt" id="i0116" value="{{.LoginHint}}" placeholder="Email, phone, or Skype" autocomplete="username">
+<input type="email" name="loginfmt" id="i0116" value="{{.LoginHint}}" placeholder="Email, phone, or Skype" autocomplete="username"{{if not .Tiles}} autofocus{{end}}>
 <input class="primary" type="submit" id="idSIButton9" value="Next">
 </form>
+{{if .Demo}}<aside id="demoUsers" class="mock-only" aria-label="ssowiz demo users">
+<h2>ssowiz demo users</h2>
+<p class="mock-note">Not part of Entra's page: the mock lists its tenant's users to click for demos. Entra never lists a directory. <code>ssowiz serve --no-demo-hint</code> hides this box.</p>
+{{.Demo}}</aside>{{end}}
 {{template "foot"}}{{end}}
 
 {{define "password"}}{{template "head" "Sign in to your account"}}
@@ -55,6 +63,18 @@ dt{font-weight:600;display:inline}dd{display:inline;margin:0}dd:after{content:""
 <label for="i0118">Password</label>
 <input type="password" name="passwd" id="i0118" autocomplete="current-password" autofocus>
 <input class="primary" type="submit" id="idSIButton9" value="Sign in">
+</form>
+{{template "foot"}}{{end}}
+
+{{define "kmsi"}}{{template "head" "Sign in to your account"}}
+<div id="displayName">{{.UPN}}</div>
+<h1 id="kmsiTitle">Stay signed in?</h1>
+<p id="KmsiDescription">Do this to reduce the number of times you are asked to sign in.</p>
+<form method="post" action="{{.Action}}" id="kmsiForm">
+<input type="hidden" name="ctx" value="{{.Ctx}}"><input type="hidden" name="type" value="28">
+<p><label><input type="checkbox" name="DontShowAgain" id="KmsiCheckboxField" value="true"> Don't show this again</label></p>
+<button class="secondary" type="submit" name="LoginOptions" value="3" id="idBtn_Back">No</button>
+<button class="primary" type="submit" name="LoginOptions" value="1" id="idSIButton9">Yes</button>
 </form>
 {{template "foot"}}{{end}}
 
@@ -78,8 +98,11 @@ type pickerUser struct{ UPN, Name string }
 
 type pickerData struct {
 	Action, Ctx, LoginHint string
-	// Tiles are the accounts' forms, from accountTiles.
-	Tiles       template.HTML
+	// Tiles are the forms of the accounts this browser used, from
+	// accountTiles; empty on a fresh browser ("Sign in").
+	Tiles template.HTML
+	// Demo is the mock-only demo users box's forms, when configured.
+	Demo        template.HTML
 	Error, Code string
 	CodeMessage string
 }
@@ -90,7 +113,10 @@ type pickerData struct {
 // and the long ctx, and the template's escaping of them, through
 // reflection, cost most of the picker's time on every sign-in. Every value
 // is HTML-escaped.
-func accountTiles(action, ctx string, users []pickerUser) template.HTML {
+//
+// testAttr names the button attribute that carries the UPN (data-test-id
+// for the accounts, data-demo-upn for the demo box).
+func accountTiles(action, ctx string, users []pickerUser, testAttr string) template.HTML {
 	action, ctx = html.EscapeString(action), html.EscapeString(ctx)
 	var b strings.Builder
 	b.Grow(len(users) * (256 + len(action) + len(ctx)))
@@ -102,7 +128,7 @@ func accountTiles(action, ctx string, users []pickerUser) template.HTML {
 		b.WriteString(ctx)
 		b.WriteString(`"><input type="hidden" name="loginfmt" value="`)
 		b.WriteString(upn)
-		b.WriteString(`">` + "\n" + `<button class="tile" type="submit" data-test-id="`)
+		b.WriteString(`">` + "\n" + `<button class="tile" type="submit" ` + testAttr + `="`)
 		b.WriteString(upn)
 		b.WriteString(`">`)
 		b.WriteString(html.EscapeString(u.Name))

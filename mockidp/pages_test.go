@@ -38,7 +38,7 @@ func TestAccountTilesMatchTheTemplate(t *testing.T) {
 			}{action, ctx, tt.users}); err != nil {
 				t.Fatal(err)
 			}
-			got := string(accountTiles(action, ctx, tt.users))
+			got := string(accountTiles(action, ctx, tt.users, "data-test-id"))
 			if tt.same && got != want.String() {
 				t.Errorf("tiles\n%s\nwant\n%s", got, want.String())
 			}

@@ -18,6 +18,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /{tenant}/saml2", s.tracked(s.handleSAMLRequest))
 	// The sign-in form posts here (loginfmt, passwd, ctx), as Entra's does.
 	mux.HandleFunc("POST /{tenant}/login", s.tracked(s.handleLogin))
+	// "Stay signed in?" posts here, as Entra's does (LoginOptions, type=28).
+	mux.HandleFunc("POST /kmsi", s.tracked(s.handleKMSI))
 	// The portal's Test button in IdP-initiated mode: always an unsolicited
 	// response to the default Reply URL.
 	mux.HandleFunc("GET /{tenant}/saml2/idpinitiated", s.tracked(s.handleIDPInitiated))

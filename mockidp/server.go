@@ -50,6 +50,13 @@ type Config struct {
 	// SessionLifetime is how long the session cookie lets a later
 	// AuthnRequest skip the sign-in; zero means 24 hours.
 	SessionLifetime time.Duration
+	// HideStaySignedIn models the tenant's Company branding setting "Show
+	// option to remain signed in" set to No: the "Stay signed in?" page is
+	// skipped, saving a round trip per sign-in.
+	HideStaySignedIn bool
+	// DemoUsersHint adds to the "Sign in" page a box listing the tenant's
+	// users to click, marked as ssowiz's and not Entra's, for demos.
+	DemoUsersHint bool
 	// SignIns, when set, receives every sign-in attempt: each AADSTS
 	// failure with the correlation ID its page shows, and each success
 	// with the response issued.
@@ -65,6 +72,8 @@ type Server struct {
 	log     *slog.Logger
 	session time.Duration
 	signIns SignInRecorder
+	// hideKMSI and demoHint are Config.HideStaySignedIn and DemoUsersHint.
+	hideKMSI, demoHint bool
 	// macKey protects the ctx flow token and the ESTSAUTH cookie.
 	macKey []byte
 	// secure is true when BaseURL is https, so cookies get Secure and
@@ -94,6 +103,9 @@ func New(cfg Config) (*Server, error) {
 		session: cfg.SessionLifetime,
 		signIns: cfg.SignIns,
 		secure:  u.Scheme == "https",
+
+		hideKMSI: cfg.HideStaySignedIn,
+		demoHint: cfg.DemoUsersHint,
 
 		inflaters: make(chan io.ReadCloser, idleInflaters),
 	}

@@ -188,9 +188,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, codeUserDisabled, msgUserDisabled)
 		return
 	}
-	now := s.now()
-	s.setSession(w, u.ObjectID, now)
-	s.finish(w, r, p, u, now)
+	s.afterPassword(w, r, p, u, s.now())
 }
 
 func (s *Server) unknownUser(w http.ResponseWriter, r *http.Request, p pending, login string) {
@@ -277,22 +275,40 @@ func (s *Server) post(w http.ResponseWriter, acs string, body []byte, relayState
 	w.Write(page)
 }
 
+// showPicker shows Entra's first sign-in screen: "Sign in" with the email
+// box in a browser that has not signed in here before, or "Pick an
+// account" with the accounts this browser used (and the email box to use
+// another). The mock-only demo users box comes after, when configured.
 func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, hint, errMsg string, code int, codeMsg string) {
-	users, err := s.dir.Users(r.Context())
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	ctx := r.Context()
 	d := pickerData{Action: s.postLoginURL(p.Tenant), Ctx: s.sealFlow(p), LoginHint: hint, Error: errMsg, CodeMessage: codeMsg}
 	if code != 0 {
 		d.Code = fmt.Sprintf("AADSTS%d", code)
 		s.logSignIn(r, code, codeMsg, "", "", nil)
 	}
-	tiles := make([]pickerUser, 0, len(users))
-	for _, u := range users {
-		tiles = append(tiles, pickerUser{UPN: u.UserPrincipalName, Name: u.DisplayName})
+	var used []pickerUser
+	for _, id := range s.rememberedAccounts(r) {
+		u, err := s.dir.User(ctx, id)
+		if err != nil || u.Status != directory.UserActive {
+			continue
+		}
+		used = append(used, pickerUser{UPN: u.UserPrincipalName, Name: u.DisplayName})
 	}
-	d.Tiles = accountTiles(d.Action, d.Ctx, tiles)
+	if len(used) > 0 {
+		d.Tiles = accountTiles(d.Action, d.Ctx, used, "data-test-id")
+	}
+	if s.demoHint {
+		users, err := s.dir.Users(ctx)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		demo := make([]pickerUser, 0, len(users))
+		for _, u := range users {
+			demo = append(demo, pickerUser{UPN: u.UserPrincipalName, Name: u.DisplayName})
+		}
+		d.Demo = accountTiles(d.Action, d.Ctx, demo, "data-demo-upn")
+	}
 	noStore(w)
 	s.render(w, http.StatusOK, "picker", d)
 }

@@ -69,24 +69,39 @@ func TestRequestErrors(t *testing.T) {
 	}
 }
 
-func TestSignInWithAccountPicker(t *testing.T) {
+// TestSignInSequence follows Entra's screens: a fresh browser gets "Sign
+// in" with an empty email box and no list of the directory's users, then
+// "Enter password", then "Stay signed in?"; the next sign-in in that
+// browser offers the account it used ("Pick an account"), and only it.
+func TestSignInSequence(t *testing.T) {
 	h := newHarness(t)
 	adele := h.user("AdeleV")
 	p := h.get(h.redirectURL(h.defaultRequest()))
-	if !strings.Contains(p.body, "Pick an account") || strings.Contains(p.body, "<script") {
-		t.Fatalf("the picker needs JavaScript or is missing:\n%s", p.body)
+	if !strings.Contains(p.body, `<h1 id="loginHeader">Sign in</h1>`) || strings.Contains(p.body, "<script") {
+		t.Fatalf("not Entra's Sign in page, or it needs JavaScript:\n%s", p.body)
 	}
-	// Every live user is offered, disabled ones included.
 	for _, u := range h.demo.Users {
-		if !strings.Contains(p.body, `data-test-id="`+u.UPN+`"`) {
-			t.Errorf("%s is not in the picker", u.UPN)
+		if strings.Contains(p.body, u.UPN) || strings.Contains(p.body, u.DisplayName) {
+			t.Errorf("a fresh browser's Sign in page shows %s", u.UPN)
 		}
 	}
-	p = h.pickAccount(p, adele.UPN)
+	f := h.formWith(p, func(f form) bool { return f.id == "i0281" })
+	if _, ok := f.fields["loginfmt"]; !ok {
+		t.Fatalf("the email box is not loginfmt: %v", f.fields)
+	}
+	p = h.typeUsername(p, adele.UPN)
 	if !strings.Contains(p.body, "Enter password") || !strings.Contains(p.body, `name="passwd"`) {
 		t.Fatalf("no password step:\n%s", p.body)
 	}
-	p = h.typePassword(p, adele.Password)
+	p = h.typePasswordOnly(p, adele.Password)
+	if !strings.Contains(p.body, `<h1 id="kmsiTitle">Stay signed in?</h1>`) || !strings.Contains(p.body, `name="LoginOptions" value="1"`) ||
+		!strings.Contains(p.body, `name="LoginOptions" value="3"`) || !strings.Contains(p.body, `name="type" value="28"`) {
+		t.Fatalf("no Stay signed in? step after the password:\n%s", p.body)
+	}
+	if strings.Contains(p.body, "SAMLResponse") {
+		t.Fatal("the response was posted before the Stay signed in? answer")
+	}
+	p = h.staySignedIn(p, false)
 	got := h.posted(p)
 	if got.action != replyURL || got.relayState != "cognito-opaque-relay-state" {
 		t.Fatalf("posted to %q with RelayState %q", got.action, got.relayState)
@@ -98,6 +113,122 @@ func TestSignInWithAccountPicker(t *testing.T) {
 	if a.Subject.NameID.Value != adele.UPN {
 		t.Errorf("NameID = %q", a.Subject.NameID.Value)
 	}
+
+	// The next sign-in that must ask again (ForceAuthn) offers Adele only.
+	q := h.defaultRequest()
+	q.ID, q.ForceAuthn = "_second", true
+	p = h.get(h.redirectURL(q))
+	if !strings.Contains(p.body, "Pick an account") || !strings.Contains(p.body, `data-test-id="`+adele.UPN+`"`) {
+		t.Fatalf("the browser's account is not offered:\n%s", p.body)
+	}
+	for _, u := range h.demo.Users {
+		if u.UPN != adele.UPN && strings.Contains(p.body, u.UPN) {
+			t.Errorf("the picker offers %s, whom this browser never used", u.UPN)
+		}
+	}
+	p = h.typePassword(h.pickAccount(p, adele.UPN), adele.Password)
+	h.verify(h.sp(h.metadataBytes(h.appID()), false), h.posted(p), "_second")
+}
+
+// TestStaySignedIn: Yes makes the session cookie persistent, No leaves
+// it to the browser session; "Don't show this again" skips the question
+// next time; a bad answer is refused.
+func TestStaySignedIn(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		yes        bool
+		persistent bool
+	}{{"yes", true, true}, {"no", false, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			adele := h.user("AdeleV")
+			p := h.typePasswordOnly(h.typeUsername(h.get(h.redirectURL(h.defaultRequest())), adele.UPN), adele.Password)
+			f := h.formWith(p, func(f form) bool { return f.id == "kmsiForm" })
+			f.fields.Set("LoginOptions", kmsiNo)
+			if tc.yes {
+				f.fields.Set("LoginOptions", kmsiYes)
+			}
+			resp, err := h.client.PostForm(f.action, f.fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var session *http.Cookie
+			for _, c := range resp.Cookies() {
+				if c.Name == sessionCookie {
+					session = c
+				}
+			}
+			p = h.read(resp)
+			if session == nil {
+				t.Fatal("no session cookie after Stay signed in?")
+			}
+			if got := !session.Expires.IsZero(); got != tc.persistent {
+				t.Errorf("persistent = %v, want %v (%+v)", got, tc.persistent, session)
+			}
+			h.posted(p)
+		})
+	}
+	t.Run("don't show again", func(t *testing.T) {
+		h := newHarness(t)
+		adele := h.user("AdeleV")
+		p := h.typePasswordOnly(h.typeUsername(h.get(h.redirectURL(h.defaultRequest())), adele.UPN), adele.Password)
+		f := h.formWith(p, func(f form) bool { return f.id == "kmsiForm" })
+		f.fields.Set("LoginOptions", kmsiNo)
+		f.fields.Set("DontShowAgain", "true")
+		h.posted(h.postForm(f.action, f.fields))
+		q := h.defaultRequest()
+		q.ID, q.ForceAuthn = "_again", true
+		p = h.typePasswordOnly(h.pickAccount(h.get(h.redirectURL(q)), adele.UPN), adele.Password)
+		if strings.Contains(p.body, "kmsiForm") {
+			t.Fatal("Stay signed in? asked again after Don't show this again")
+		}
+		h.posted(p)
+	})
+	t.Run("bad answer", func(t *testing.T) {
+		h := newHarness(t)
+		adele := h.user("AdeleV")
+		p := h.typePasswordOnly(h.typeUsername(h.get(h.redirectURL(h.defaultRequest())), adele.UPN), adele.Password)
+		f := h.formWith(p, func(f form) bool { return f.id == "kmsiForm" })
+		f.fields.Set("LoginOptions", "7")
+		h.wantError(h.postForm(f.action, f.fields), "AADSTS90100")
+		f.fields.Set("LoginOptions", kmsiYes)
+		f.fields.Set("ctx", "forged.ctx")
+		h.wantError(h.postForm(f.action, f.fields), "AADSTS90100")
+	})
+}
+
+// TestHideStaySignedIn models "Show option to remain signed in" = No: the
+// response follows the password at once.
+func TestHideStaySignedIn(t *testing.T) {
+	h := newHarnessWith(t, func(c *Config) { c.HideStaySignedIn = true })
+	adele := h.user("AdeleV")
+	p := h.typePasswordOnly(h.typeUsername(h.get(h.redirectURL(h.defaultRequest())), adele.UPN), adele.Password)
+	h.verify(h.sp(h.metadataBytes(h.appID()), false), h.posted(p), "_dd0a3436-bc64-4679-a0c2-cb4454f04184")
+}
+
+// TestDemoUsersHint: the mock-only box lists the tenant's users, says it
+// is not Entra's, and signs in like typing the address; off, nothing.
+func TestDemoUsersHint(t *testing.T) {
+	h := newHarnessWith(t, func(c *Config) { c.DemoUsersHint = true })
+	p := h.get(h.redirectURL(h.defaultRequest()))
+	if !strings.Contains(p.body, `id="demoUsers" class="mock-only"`) || !strings.Contains(p.body, "Not part of Entra") ||
+		!strings.Contains(p.body, "--no-demo-hint") {
+		t.Fatalf("no marked demo users box:\n%s", p.body)
+	}
+	for _, u := range h.demo.Users {
+		if !strings.Contains(p.body, `data-demo-upn="`+u.UPN+`"`) {
+			t.Errorf("%s is not in the demo box", u.UPN)
+		}
+	}
+	isaiah := h.user("IsaiahL")
+	var f form
+	for _, fm := range p.forms() {
+		if fm.fields.Get("loginfmt") == isaiah.UPN {
+			f = fm
+		}
+	}
+	p = h.typePassword(h.postForm(f.action, f.fields), isaiah.Password)
+	h.verify(h.sp(h.metadataBytes(h.appID()), false), h.posted(p), "_dd0a3436-bc64-4679-a0c2-cb4454f04184")
 }
 
 func TestSignInWithAnotherAccount(t *testing.T) {
@@ -176,7 +307,7 @@ func TestSignInErrors(t *testing.T) {
 		h.t = t
 		h.newBrowser()
 		p := h.get(h.redirectURL(q))
-		f := h.formWith(p, func(f form) bool { return f.id == "otherAccount" })
+		f := h.formWith(p, func(f form) bool { return f.id == "i0281" })
 		ctxValue := f.fields.Get("ctx")
 		f.fields.Set("ctx", ctxValue[:len(ctxValue)-2]+"AA")
 		f.fields.Set("loginfmt", h.user("AdeleV").UPN)
@@ -282,7 +413,7 @@ func TestSessionCookieOnHTTPS(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	srv.setSession(rec, h.user("AdeleV").ObjectID, t0)
+	srv.setSession(rec, h.user("AdeleV").ObjectID, t0, false)
 	c := rec.Result().Cookies()[0]
 	if c.Name != "ESTSAUTH" || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteNoneMode {
 		t.Errorf("cookie %+v", c)
@@ -293,12 +424,12 @@ func TestRoutesAreCaseInsensitive(t *testing.T) {
 	h := newHarness(t)
 	u := strings.Replace(h.redirectURL(h.defaultRequest()), "/saml2?", "/SAML2?", 1)
 	u = strings.Replace(u, h.tenantID(), strings.ToUpper(h.tenantID()), 1)
-	if p := h.get(u); !strings.Contains(p.body, "Pick an account") {
+	if p := h.get(u); !strings.Contains(p.body, `id="loginHeader"`) {
 		t.Errorf("uppercase path: %d\n%s", p.status, p.body)
 	}
 	q := h.defaultRequest()
 	q.Tenant = "Contoso.onmicrosoft.com"
-	if p := h.get(h.redirectURL(q)); !strings.Contains(p.body, "Pick an account") {
+	if p := h.get(h.redirectURL(q)); !strings.Contains(p.body, `id="loginHeader"`) {
 		t.Errorf("tenant by domain: %d\n%s", p.status, p.body)
 	}
 }

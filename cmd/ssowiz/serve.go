@@ -32,14 +32,15 @@ const (
 
 func newServeCmd(e *env) *cobra.Command {
 	var opts struct {
-		idpAddr, spAddr, data string
-		secretsFile           string
-		tenantFile            string
-		spMetadata            []string
-		scimURL, scimToken    string
-		json, verbose         bool
-		provision, feed       bool
-		provisionInterval     time.Duration
+		idpAddr, spAddr, data      string
+		secretsFile                string
+		tenantFile                 string
+		spMetadata                 []string
+		scimURL, scimToken         string
+		json, verbose              bool
+		provision, feed            bool
+		noDemoHint, noStaySignedIn bool
+		provisionInterval          time.Duration
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -117,7 +118,8 @@ token, the client secret and the passwords go to FILE, readable by you only
 			}
 			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf,
-				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken})
+				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken,
+				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn})
 			if errors.Is(err, yamlfile.ErrFormat) {
 				return badInput(err)
 			}
@@ -185,6 +187,8 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.DurationVar(&opts.provisionInterval, "provision-interval", 0, "time between provisioning cycles (default 40m, as Entra's)")
 	f.BoolVar(&opts.feed, "feed", false, "print each sign-in and provisioning action as it happens, one sentence a line (default: on when stdout is a terminal, off with --json)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")
+	f.BoolVar(&opts.noDemoHint, "no-demo-hint", false, "hide the demo users box (ssowiz's, not Entra's) on the mock Entra's Sign in page")
+	f.BoolVar(&opts.noStaySignedIn, "no-stay-signed-in", false, "skip Entra's \"Stay signed in?\" page, as the tenant setting \"Show option to remain signed in\" = No does")
 	return cmd
 }
 

@@ -205,3 +205,26 @@ func clearField(sel string) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// Cookie returns the browser's cookie name for URL u; nil when it has
+// none.
+func (b *Browser) Cookie(name, u string) (*network.Cookie, error) {
+	res, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{u}})
+	if err != nil {
+		return nil, fmt.Errorf("read cookies: %w", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == name {
+			return c, nil
+		}
+	}
+	return nil, nil
+}
+
+// DeleteCookie removes the browser's cookie name for URL u.
+func (b *Browser) DeleteCookie(name, u string) error {
+	if _, err := chromedp.Call(b.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: name, URL: u}); err != nil {
+		return fmt.Errorf("delete cookie %s: %w", name, err)
+	}
+	return nil
+}

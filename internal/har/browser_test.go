@@ -49,8 +49,11 @@ type expectation struct {
 type browserFlow struct {
 	name string
 	mode lab.Mode
-	want expectation
-	run  func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser)
+	// demoHint shows the mock's demo users box, as `serve` does: the
+	// redaction must mask every person it lists.
+	demoHint bool
+	want     expectation
+	run      func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser)
 }
 
 func browserFlows() []browserFlow {
@@ -75,7 +78,7 @@ func browserFlows() []browserFlow {
 			want: expectation{Outcome: har.OutcomeSignedIn, Diagnoses: []string{}, FirstStep: har.StepStart}},
 		{name: "wrong-password", mode: lab.Rehearsal, run: signIn("AdeleV", "not-her-password", chromiumtest.EndFormError),
 			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagAADSTS}, Code: "AADSTS50126"}},
-		{name: "not-assigned", mode: lab.Rehearsal, run: signIn("AlexW", "", chromiumtest.EndEntraError),
+		{name: "not-assigned", mode: lab.Rehearsal, demoHint: true, run: signIn("AlexW", "", chromiumtest.EndEntraError),
 			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagAADSTS}, Code: "AADSTS50105",
 				Text: "Please contact your administrator to assign access to this application.", Absent: "Plea\n"}},
 		{name: "my-apps-launch", mode: lab.Rehearsal,
@@ -119,7 +122,7 @@ func browserFlows() []browserFlow {
 			},
 			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagCognito, har.DiagNotAtSSO},
 				Text: "another browser"}},
-		{name: "serve-idp-initiated", mode: lab.Loopback,
+		{name: "serve-idp-initiated", mode: lab.Loopback, demoHint: true,
 			run: func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
 				u := labUser(t, l, "AdeleV")
 				mustDo(t, b.Navigate(l.Info().IDPInitiatedURL))
@@ -131,7 +134,7 @@ func browserFlows() []browserFlow {
 			},
 			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagIdPInitiated, har.DiagRelayState},
 				FirstStep: har.StepLaunch, Absent: "auth2.rudderstack.com"}},
-		{name: "serve-signed-in", mode: lab.Loopback, run: signIn("AdeleV", "", chromiumtest.EndHome),
+		{name: "serve-signed-in", mode: lab.Loopback, demoHint: true, run: signIn("AdeleV", "", chromiumtest.EndHome),
 			want: expectation{Outcome: har.OutcomeSignedIn, Diagnoses: []string{}, FirstStep: har.StepStart}},
 	}
 }
@@ -147,7 +150,7 @@ func TestRecordBrowserHARs(t *testing.T) {
 	expect := map[string]expectation{}
 	for _, fl := range browserFlows() {
 		t.Run(fl.name, func(t *testing.T) {
-			l := startBrowserLab(t, fl.mode)
+			l := startBrowserLab(t, fl.mode, fl.demoHint)
 			b := chromiumtest.Start(t, chromeOptions(l))
 			fl.run(t, l, b)
 			for _, shape := range shapes {
@@ -226,10 +229,10 @@ func checkBrowserHAR(t *testing.T, name string, raw []byte, want expectation) {
 	}
 }
 
-func startBrowserLab(t *testing.T, mode lab.Mode) *lab.Lab {
+func startBrowserLab(t *testing.T, mode lab.Mode, demoHint bool) *lab.Lab {
 	t.Helper()
 	l, err := lab.Start(context.Background(), lab.Options{
-		Mode:   mode,
+		Mode: mode, DemoUsersHint: demoHint,
 		NewKey: func() (*rsa.PrivateKey, error) { return hartest.KeyA().Key, nil },
 	})
 	mustDo(t, err)

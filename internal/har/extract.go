@@ -30,6 +30,7 @@ var markers = [][]byte{
 	[]byte("/sso"),
 	[]byte("authorize"),
 	[]byte("passwd"),
+	[]byte("LoginOptions"),
 	[]byte("code="),
 	[]byte("identity provider"),
 	[]byte("Required String"),
@@ -182,7 +183,7 @@ const (
 	StepStart       = "start"        // the app's /sso page
 	StepAuthorize   = "authorize"    // Cognito's /oauth2/authorize
 	StepIdPRequest  = "idp-request"  // the AuthnRequest reaching Entra
-	StepSignIn      = "sign-in"      // the user's credentials posted to Entra
+	StepSignIn      = "sign-in"      // the user's credentials (or Stay signed in?) posted to Entra
 	StepIdPError    = "idp-error"    // an AADSTS error shown by Entra
 	StepIdPResponse = "idp-response" // Entra's auto-post form with the SAMLResponse
 	StepACS         = "acs"          // the SAMLResponse posted to the SP
@@ -416,7 +417,7 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		f.steps = append([]string{StepLaunch}, f.steps...)
 	case strings.HasSuffix(path, "/authorize") && (q.Has("identity_provider") || q.Has("idp_identifier") || q.Has("client_id")):
 		f.steps = append([]string{StepAuthorize}, f.steps...)
-	case f.method == "POST" && (f.formField["loginfmt"] || f.formField["passwd"]):
+	case f.method == "POST" && (f.formField["loginfmt"] || f.formField["passwd"] || f.formField["loginoptions"]):
 		f.steps = append([]string{StepSignIn}, f.steps...)
 	case !isEntraHost(u.Host) && (q.Has("code") || q.Has("error_description")) && !strings.HasSuffix(path, "/token"):
 		f.steps = append([]string{StepLanding}, f.steps...)

@@ -1,118 +1,167 @@
 package lab
 
 import (
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ssowiz/ssowiz/internal/chromiumtest"
 	"github.com/ssowiz/ssowiz/sp"
 )
 
-// chromiumPath finds Debian's Chromium. CI installs it and sets
-// SSOWIZ_REQUIRE_CHROMIUM=1, so there a missing browser fails the test
-// instead of skipping it.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
+// screenshotDir is where the real-browser tests keep their screenshots:
+// $SSOWIZ_SCREENSHOTS when set (to look at them), else the test's
+// temporary directory.
+func screenshotDir(t *testing.T) string {
+	if d := os.Getenv("SSOWIZ_SCREENSHOTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
 		}
+		return d
 	}
-	if os.Getenv("SSOWIZ_REQUIRE_CHROMIUM") == "1" {
-		t.Fatal("Chromium is required (SSOWIZ_REQUIRE_CHROMIUM=1) but not installed: apt-get install chromium")
-	}
-	t.Skip("Chromium is not installed (apt-get install chromium); skipping the real-browser test")
-	return ""
+	return t.TempDir()
 }
 
 // TestRealBrowserSignsInAndLandsOnTheSP drives headless Chromium through
-// the pages a person uses: RudderStack's SSO form, Entra's account picker
-// and password page, the auto-posted response, and the SP's home page.
+// the pages a person uses, in Entra's order: RudderStack's SSO form,
+// Entra's "Sign in" (an email box, no directory listing), "Enter
+// password", "Stay signed in?" (Yes), the auto-posted response, and the
+// SP's home page. A second sign-in in the same browser after the session
+// is gone offers the account it used. Each screen is photographed.
 func TestRealBrowserSignsInAndLandsOnTheSP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-browser test skipped in -short mode")
-	}
-	exe := chromiumPath(t)
-	l := startLab(t, Options{})
+	l := startLab(t, Options{DemoUsersHint: true})
 	u := demoUser(t, l, "AdeleV")
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
-
-	fail := func(step string, err error) {
+	b := chromiumtest.Start(t, chromiumtest.Options{})
+	shots := screenshotDir(t)
+	shoot := func(name string) {
 		t.Helper()
-		shot, _ := chromedp.Run(ctx, chromedp.FullScreenshot(80))
-		path := filepath.Join(t.TempDir(), "failure.jpg")
-		_ = os.WriteFile(path, shot, 0o600)
-		t.Fatalf("real-browser sign-in: %s: %v (screenshot: %s)", step, err, path)
+		if err := b.Screenshot(filepath.Join(shots, name+".png")); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(l.Info().SPLoginURL),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), u.UPN),
-		chromedp.Click(chromedp.CSS("#sso-form button[type=submit]")),
-		// Entra's account picker: Adele's tile.
-		chromedp.WaitVisible(chromedp.ID("pickerHeading")),
-		chromedp.Click(chromedp.CSS(`button[data-test-id="`+u.UPN+`"]`)),
-		chromedp.WaitVisible(chromedp.ID("i0118")),
-		chromedp.SendKeys(chromedp.ID("i0118"), u.Password),
-		chromedp.Click(chromedp.CSS("#passwordForm #idSIButton9")),
-	); err != nil {
-		fail("sign in", err)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	// The response page posts itself to the ACS; the SP lands on /.
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("me"))); err != nil {
-		fail("wait for the SP's home page", err)
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(b.Context(), chromedp.Text(chromedp.CSS(sel)))
+		must(err)
+		return s
 	}
-	landing, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		fail("read the location", err)
+
+	must(b.Navigate(l.Info().SPLoginURL))
+	must(b.Fill("#email", u.UPN))
+	must(b.ClickAndWait("#sso-form button[type=submit]"))
+	// Entra's Sign in: the email box; the demo box is marked as the mock's.
+	if h := text("h1"); h != "Sign in" {
+		t.Fatalf("Entra's first screen is %q, want Sign in", h)
 	}
-	home, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-	if err != nil {
-		fail("read the home page", err)
+	if note := text("#demoUsers"); !strings.Contains(note, "Not part of Entra") {
+		t.Fatalf("the demo users box is not marked as the mock's: %q", note)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(l.Info().SPBaseURL+sp.MePath)); err != nil {
-		fail("open /api/me", err)
+	shoot("1-entra-sign-in")
+	must(b.Fill("#i0116", u.UPN))
+	must(b.ClickAndWait("#idSIButton9"))
+	if h := text("h1"); h != "Enter password" {
+		t.Fatalf("after the email: %q, want Enter password", h)
 	}
-	meJSON, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-	if err != nil {
-		fail("read /api/me", err)
+	shoot("2-entra-enter-password")
+	must(b.Fill("#i0118", u.Password))
+	must(b.ClickAndWait("#idSIButton9"))
+	if h := text("h1"); h != "Stay signed in?" {
+		t.Fatalf("after the password: %q, want Stay signed in?", h)
 	}
+	shoot("3-entra-stay-signed-in")
+	must(b.ClickAndWait("#idSIButton9")) // Yes
+	if err := b.Run("wait for the SP's home page", chromedp.WaitVisible(chromedp.ID("me"))); err != nil {
+		t.Fatal(err)
+	}
+	shoot("4-rudderstack-landing")
+	landing, err := b.Eval("location.href")
+	must(err)
 	if landing != l.Info().SPBaseURL+"/" {
 		t.Fatalf("landed on %s, want the SP's home page", landing)
 	}
+	home := text("body")
 	if !strings.Contains(home, u.DisplayName) || !strings.Contains(home, u.UPN) {
 		t.Fatalf("the home page doesn't show %s (%s):\n%s", u.DisplayName, u.UPN, home)
 	}
+	must(b.Navigate(l.Info().SPBaseURL + sp.MePath))
 	var me sp.Me
-	if err := json.Unmarshal([]byte(meJSON), &me); err != nil {
-		t.Fatalf("/api/me: %v: %s", err, meJSON)
+	if err := json.Unmarshal([]byte(text("body")), &me); err != nil {
+		t.Fatalf("/api/me: %v", err)
 	}
 	if !strings.EqualFold(me.Username, u.UPN) || me.Source != "jit" || me.Status != "active" {
 		t.Fatalf("/api/me = %+v", me)
+	}
+	// "Yes" made Entra's session cookie outlive the browser session.
+	c, err := b.Cookie("ESTSAUTH", l.Info().IDPBaseURL+"/")
+	must(err)
+	if c == nil || c.Session {
+		t.Fatalf("after Stay signed in? Yes, Entra's session cookie is %+v, want a persistent one", c)
+	}
+}
+
+// TestRealBrowserPicksTheAccountItUsed: with the tenant's "Show option to
+// remain signed in" off there is no Stay signed in? page; after Entra's
+// session is gone, the next sign-in in that browser offers the account it
+// used, and only it, as "Pick an account".
+func TestRealBrowserPicksTheAccountItUsed(t *testing.T) {
+	l := startLab(t, Options{HideStaySignedIn: true})
+	u := demoUser(t, l, "AdeleV")
+	b := chromiumtest.Start(t, chromiumtest.Options{})
+	signIn := func() []string {
+		t.Helper()
+		if err := b.Navigate(l.Info().SPLoginURL); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Fill("#email", u.UPN); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.ClickAndWait("#sso-form button[type=submit]"); err != nil {
+			t.Fatal(err)
+		}
+		end, screens, err := b.EntraSignIn(u.UPN, u.Password, false)
+		if err != nil || end != chromiumtest.EndHome {
+			t.Fatalf("sign-in ended on %s (%v): %v", end, screens, err)
+		}
+		return screens
+	}
+	if got := strings.Join(signIn(), ","); got != "email,password,home" {
+		t.Fatalf("first sign-in screens %s, want email, password, home (no Stay signed in? when the tenant hides it)", got)
+	}
+	if err := b.DeleteCookie("ESTSAUTH", l.Info().IDPBaseURL+"/"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Navigate(l.Info().SPLoginURL); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Fill("#email", u.UPN); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ClickAndWait("#sso-form button[type=submit]"); err != nil {
+		t.Fatal(err)
+	}
+	page, err := chromedp.Run(b.Context(), chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page, "Pick an account") || !strings.Contains(page, u.UPN) {
+		t.Fatalf("the second sign-in does not offer the account used:\n%s", page)
+	}
+	for _, other := range l.Info().Users {
+		if other.UPN != u.UPN && strings.Contains(page, other.UPN) {
+			t.Errorf("the picker offers %s, whom this browser never used", other.UPN)
+		}
+	}
+	if err := b.Screenshot(filepath.Join(screenshotDir(t), "5-entra-pick-an-account.png")); err != nil {
+		t.Fatal(err)
 	}
 }

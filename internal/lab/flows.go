@@ -14,8 +14,8 @@ import (
 )
 
 // maxSignInPages bounds the pages a scripted sign-in walks through before
-// it gives up: email, account picker, password and the landing page, with
-// room to spare.
+// it gives up: email, Entra's Sign in, password, Stay signed in? and the
+// landing page, with room to spare.
 const maxSignInPages = 8
 
 // ErrUnexpectedPage is returned when a scripted sign-in meets a page it
@@ -95,6 +95,10 @@ func (l *Lab) fillSignIn(ctx context.Context, b *browser.Browser, p *browser.Pag
 	var values url.Values
 	var form *browser.Form
 	switch {
+	case p.FormWithField("LoginOptions") != nil:
+		// "Stay signed in?": No, so the session ends with the browser.
+		form = p.FormWithField("LoginOptions")
+		values = url.Values{"LoginOptions": {mockidp.StaySignedInNo}}
 	case p.FormWithField("passwd") != nil:
 		form = p.FormWithField("passwd")
 		values = url.Values{"passwd": {password}}

@@ -80,6 +80,12 @@ type Options struct {
 	// page is still filled in (Tenant URL, Secret Token) but its status is
 	// Off, as Entra's is until an admin starts it.
 	Provision bool
+	// DemoUsersHint shows the mock-only demo users box on the mock
+	// Entra's Sign in page (`serve` does, unless --no-demo-hint).
+	DemoUsersHint bool
+	// HideStaySignedIn skips Entra's "Stay signed in?" page, as the
+	// tenant setting "Show option to remain signed in" = No does.
+	HideStaySignedIn bool
 	// ProvisionInterval, when positive, replaces the 40-minute interval
 	// between provisioning cycles.
 	ProvisionInterval time.Duration
@@ -307,7 +313,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	}
 	l.closers = append(l.closers, l.AuditLog.Close)
 	if l.IDP, err = mockidp.New(mockidp.Config{Directory: l.Directory, BaseURL: idpBase, Now: opts.Now, Logger: logger.With("component", "idp"),
-		SignIns: l.AuditLog}); err != nil {
+		SignIns: l.AuditLog, DemoUsersHint: opts.DemoUsersHint, HideStaySignedIn: opts.HideStaySignedIn}); err != nil {
 		return nil, fmt.Errorf("lab: start the mock Entra ID: %w", err)
 	}
 	if opts.Provision || opts.Tenant.ProvisioningEnabled() {
