@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssowiz/ssowiz/internal/keycache"
 	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/store"
 	"github.com/ssowiz/ssowiz/internal/tenant"
@@ -57,7 +59,10 @@ in sync every --provision-interval.
 --tenant FILE serves the users, groups and apps a tenant file describes
 instead of the demo tenant ("ssowiz tenant init" writes one to start from).
 
-State is kept in memory unless --data names a directory. With --data, a tenant
+State is kept in memory unless --data names a directory. Without --data, the
+mock Entra ID's RSA-2048 signing keys are made once and kept in the user's
+cache directory (ssowiz/keys, files readable by you only), so serve is ready
+in milliseconds; delete that directory for new keys. With --data, a tenant
 file that changed since the last start is applied again (what it lists is
 made to match it; what an earlier version made and it no longer lists is
 deleted); an unchanged one leaves the kept state as it was.
@@ -116,9 +121,18 @@ token, the client secret and the passwords go to FILE, readable by you only
 			if opts.scimToken == "" && opts.scimURL != "" {
 				opts.scimToken = e.getenv("SSOWIZ_SCIM_TOKEN")
 			}
+			var newKey func() (*rsa.PrivateKey, error)
+			if opts.data == "" {
+				// Without --data every start makes a new tenant, and its
+				// RSA keys were most of the start-up time: they are made
+				// once and kept in the user's cache directory instead.
+				if c, ok := keycache.Default(); ok {
+					newKey = c.NewKey
+				}
+			}
 			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf,
-				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken,
+				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken, NewKey: newKey,
 				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn})
 			if errors.Is(err, yamlfile.ErrFormat) {
 				return badInput(err)

@@ -320,3 +320,40 @@ func TestServeDataFilesAreOwnerOnly(t *testing.T) {
 	}
 	check()
 }
+
+// Without --data, the signing keys are made once and kept, owner-only, in
+// the user's cache directory (TestMain points it at a temporary one); the
+// next start uses them rather than making new ones.
+func TestServeWithoutDataKeepsItsKeysInTheCache(t *testing.T) {
+	_, stop := startServe(t, "--json")
+	stop()
+	dir := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "ssowiz", "keys")
+	read := func() map[string]string {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, e := range entries {
+			fi, _ := e.Info()
+			if perm := fi.Mode().Perm(); perm != 0o600 {
+				t.Errorf("%s has mode %04o, want 0600", e.Name(), perm)
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+			files[e.Name()] = string(b)
+		}
+		return files
+	}
+	first := read()
+	if len(first) < 2 {
+		t.Fatalf("%d cached keys, want the tenant's and the app's", len(first))
+	}
+	_, stop = startServe(t, "--json")
+	stop()
+	second := read()
+	for name, key := range first {
+		if second[name] != key {
+			t.Errorf("%s changed between starts", name)
+		}
+	}
+}
