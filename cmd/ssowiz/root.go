@@ -95,6 +95,7 @@ The commands do the same jobs headless, for scripts and CI.`,
 	addWizard(root, e)
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newLogsCmd(e))
+	root.AddCommand(newExportCmd(e))
 	root.AddCommand(newHarCmd(e))
 	root.AddCommand(newCheckCmd(e))
 	root.AddCommand(newSCIMCmd(e))

@@ -428,18 +428,28 @@ func (m *mocks) createApp(ctx context.Context, name string) (directory.App, erro
 			return directory.App{}, fmt.Errorf("delete the previous app: %w", err)
 		}
 	}
-	m.appID = app.AppID
-	vals, err := m.lab.IDP.Setup(ctx, app.AppID)
+	if err := m.adopt(ctx, app.AppID); err != nil {
+		return directory.App{}, err
+	}
+	return app, nil
+}
+
+// adopt makes appID the app RudderStack trusts: its App Federation
+// Metadata URL goes to the SP's organisation, as the guide's last Entra
+// step sends it.
+func (m *mocks) adopt(ctx context.Context, appID string) error {
+	m.appID = appID
+	vals, err := m.lab.IDP.Setup(ctx, appID)
 	if err != nil {
-		return directory.App{}, fmt.Errorf("read the new app's SAML values: %w", err)
+		return fmt.Errorf("read the new app's SAML values: %w", err)
 	}
 	m.metadataURL = vals.AppFederationMetadataURL
 	if _, err := m.lab.Accounts.UpdateOrg(ctx, m.orgID, func(o *accounts.Org) error {
 		o.SSO.MetadataURL = vals.AppFederationMetadataURL
 		return nil
 	}); err != nil {
-		return directory.App{}, fmt.Errorf("give RudderStack the new app's metadata URL: %w", err)
+		return fmt.Errorf("give RudderStack the new app's metadata URL: %w", err)
 	}
 	m.lab.SP.Pool().ForgetMetadata(m.orgID)
-	return app, nil
+	return nil
 }

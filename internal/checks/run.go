@@ -33,6 +33,15 @@ type RunOptions struct {
 	// must return quickly (a wizard forwards it as a message).
 	OnEvent func(Event)
 
+	// ConfigureEntra, when set, does the guide's Entra steps instead of the
+	// rehearsal (create the app, Basic SAML Configuration, claims, users):
+	// it gets the fresh mocks and returns the Application ID of the app it
+	// made, which RudderStack is then given, as the admin sends the App
+	// Federation Metadata URL. RudderStack's side, the Provisioning page's
+	// token and the checks follow as usual. `ssowiz export`'s test runs
+	// its Graph script here.
+	ConfigureEntra func(ctx context.Context, l *lab.Lab) (appID string, err error)
+
 	// afterApply changes the mocks after the setup is applied, for tests
 	// of what no setup field holds (an expiring certificate).
 	afterApply func(context.Context, *rehearsal) error
@@ -137,11 +146,21 @@ func (r *rehearsal) apply(ctx context.Context, e *Env) error {
 		name = setup.GuideAppName
 		r.app.notes = append(r.app.notes, fmt.Sprintf("The app has no name; the rehearsal calls it %q.", name))
 	}
-	if _, err := r.m.createApp(ctx, name); err != nil {
-		return fmt.Errorf("create the app: %w", err)
-	}
-	if err := r.m.applyEntra(ctx, r.s, &r.app); err != nil {
-		return err
+	if r.opts.ConfigureEntra != nil {
+		appID, err := r.opts.ConfigureEntra(ctx, r.m.lab)
+		if err != nil {
+			return fmt.Errorf("configure Entra: %w", err)
+		}
+		if err := r.m.adopt(ctx, appID); err != nil {
+			return err
+		}
+	} else {
+		if _, err := r.m.createApp(ctx, name); err != nil {
+			return fmt.Errorf("create the app: %w", err)
+		}
+		if err := r.m.applyEntra(ctx, r.s, &r.app); err != nil {
+			return err
+		}
 	}
 	if err := r.m.applyRudderStack(ctx, r.s); err != nil {
 		return err
