@@ -225,23 +225,38 @@ func printFeed(w io.Writer, log *auditlog.Log) (stop func()) {
 }
 
 // waitReady returns once both servers answer HTTP, so what is printed next
-// can be used at once.
+// can be used at once. The two checks run together: the metadata is
+// signed, and the SP's page need not wait for that.
 func waitReady(ctx context.Context, l *lab.Lab) error {
 	client := l.Client()
-	for _, u := range []string{l.Info().IDPMetadataURL, l.Info().SPLoginURL} {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return fmt.Errorf("readiness check of %s: %w", u, err)
+	urls := []string{l.Info().IDPMetadataURL, l.Info().SPLoginURL}
+	errs := make(chan error, len(urls))
+	for _, u := range urls {
+		go func() { errs <- checkReady(ctx, client, u) }()
+	}
+	var first error
+	for range urls {
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return fmt.Errorf("the server at %s does not answer: %w", u, err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("the server at %s answered %s", u, resp.Status)
-		}
+	}
+	return first
+}
+
+// checkReady GETs u and wants a 200.
+func checkReady(ctx context.Context, client *http.Client, u string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("readiness check of %s: %w", u, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("the server at %s does not answer: %w", u, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the server at %s answered %s", u, resp.Status)
 	}
 	return nil
 }
