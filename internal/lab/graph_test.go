@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // graphCall sends a Graph request through the lab's client.
@@ -120,4 +121,57 @@ func TestGraphClientSurvivesRestartWithANewSecret(t *testing.T) {
 		t.Fatalf("the previous secret: %s, want 401", resp.Status)
 	}
 	graphToken(t, l2)
+}
+
+// TestGraphProvisionOnDemand provisions one user through Graph's
+// provisionOnDemand on the demo app's job, then restarts the job; without
+// the engine both say how to start it.
+func TestGraphProvisionOnDemand(t *testing.T) {
+	ctx := context.Background()
+	l := startLab(t, Options{Provision: true, ProvisionInterval: time.Hour})
+	info := l.Info()
+	tok := graphToken(t, l)
+	app, err := l.Directory.App(ctx, info.AppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := info.GraphBaseURL + "/servicePrincipals/" + app.ServicePrincipalID
+	status, body := graphCall(t, l, tok, http.MethodGet, sp+"/synchronization/jobs", nil)
+	var jobs struct {
+		Value []struct {
+			ID     string
+			Status struct{ Code string }
+		}
+	}
+	if json.Unmarshal(body, &jobs); status != 200 || len(jobs.Value) != 1 || jobs.Value[0].Status.Code != "Active" {
+		t.Fatalf("the demo app's job: %d %s", status, body)
+	}
+	job := sp + "/synchronization/jobs/" + jobs.Value[0].ID
+	adele := demoUser(t, l, "AdeleV")
+	u, err := l.Directory.UserByUPN(ctx, adele.UPN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body = graphCall(t, l, tok, http.MethodPost, job+"/provisionOnDemand", map[string]any{"parameters": []map[string]any{{
+		"subjects": []map[string]string{{"objectId": u.ObjectID, "objectTypeName": "User"}}, "ruleId": "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8"}}})
+	var pair struct{ Key, Value string }
+	if json.Unmarshal(body, &pair); status != 200 || !strings.HasPrefix(pair.Key, "Microsoft.Identity.Health") || !strings.Contains(pair.Value, "Perform action") {
+		t.Fatalf("provisionOnDemand: %d %s", status, body)
+	}
+	if _, err := l.Accounts.FindUserByUserName(ctx, info.OrgID, adele.UPN); err != nil {
+		t.Fatalf("Adele is not in RudderStack after provision on demand: %v", err)
+	}
+	if status, body := graphCall(t, l, tok, http.MethodPost, job+"/restart", map[string]any{"criteria": map[string]string{"resetScope": "Full"}}); status != 204 {
+		t.Fatalf("restart: %d %s", status, body)
+	}
+
+	plain := startLab(t, Options{})
+	ptok := graphToken(t, plain)
+	papp, _ := plain.Directory.App(ctx, plain.Info().AppID)
+	_, body = graphCall(t, plain, ptok, http.MethodGet, plain.Info().GraphBaseURL+"/servicePrincipals/"+papp.ServicePrincipalID+"/synchronization/jobs", nil)
+	json.Unmarshal(body, &jobs)
+	pjob := plain.Info().GraphBaseURL + "/servicePrincipals/" + papp.ServicePrincipalID + "/synchronization/jobs/" + jobs.Value[0].ID
+	if status, body := graphCall(t, plain, ptok, http.MethodPost, pjob+"/restart", map[string]any{}); status != 400 || !strings.Contains(string(body), "--provision") {
+		t.Errorf("restart without an engine: %d %s", status, body)
+	}
 }

@@ -329,7 +329,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	gcfg := graph.Config{Directory: l.Directory, LoginURL: idpBase, GraphURL: graphBase, DataDir: opts.DataDir, Now: opts.Now,
 		Logger: logger.With("component", "graph"), SignIns: l.AuditLog}
 	if l.Provisioning != nil {
-		gcfg.Provisioning = l.Provisioning
+		gcfg.Provisioning, gcfg.Engine = l.Provisioning, l.Provisioning
 	}
 	if l.Graph, err = graph.New(ctx, gcfg); err != nil {
 		return nil, fmt.Errorf("lab: start the Graph API: %w", err)

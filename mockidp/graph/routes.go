@@ -129,6 +129,12 @@ func (s *Server) apiRoutes() http.Handler {
 	route("/servicePrincipals/{id}/synchronization/jobs/{job}/pause", map[string]http.HandlerFunc{
 		http.MethodPost: s.guard(sync, s.pauseSyncJob),
 	})
+	route("/servicePrincipals/{id}/synchronization/jobs/{job}/restart", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(sync, s.restartSyncJob),
+	})
+	route("/servicePrincipals/{id}/synchronization/jobs/{job}/provisionOnDemand", map[string]http.HandlerFunc{
+		http.MethodPost: s.guard(sync, s.provisionOnDemand),
+	})
 	route("/servicePrincipals/{id}/synchronization/secrets", map[string]http.HandlerFunc{
 		http.MethodPut: s.guard(sync, s.putSyncSecrets),
 	})

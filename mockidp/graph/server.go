@@ -74,6 +74,9 @@ type Config struct {
 	// auditLogs/provisioning; nil (provisioning never ran) serves an empty
 	// log.
 	Provisioning ProvisioningLog
+	// Engine runs provision on demand and restarts jobs; nil (no engine in
+	// this process) refuses both with a message saying how to start one.
+	Engine ProvisioningEngine
 }
 
 // Server serves the token endpoint, the discovery documents and Graph.
@@ -89,6 +92,7 @@ type Server struct {
 
 	signIns      SignInLog
 	provisioning ProvisioningLog
+	engine       ProvisioningEngine
 
 	// verified caches tokens already checked.
 	verified tokenCache
@@ -117,7 +121,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		dir: cfg.Directory, db: db,
 		login: strings.TrimRight(cfg.LoginURL, "/"), graph: strings.TrimRight(cfg.GraphURL, "/"),
 		now: cfg.Now, rand: cfg.Rand, log: cfg.Logger,
-		signIns: cfg.SignIns, provisioning: cfg.Provisioning,
+		signIns: cfg.SignIns, provisioning: cfg.Provisioning, engine: cfg.Engine,
 	}
 	s.graphURL, _ = url.Parse(s.graph)
 	if s.now == nil {

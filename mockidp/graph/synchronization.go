@@ -7,10 +7,101 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ssowiz/ssowiz/mockidp/directory"
+	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 )
+
+// ProvisioningEngine is what provision on demand and restart need of the
+// provisioning engine (provisioning.Engine).
+type ProvisioningEngine interface {
+	ProvisionOnDemand(ctx context.Context, appID, userID string) (provisioning.OnDemandResult, error)
+	Restart(ctx context.Context, appID string) error
+}
+
+// errNoEngine answers what needs the provisioning engine where none runs.
+var errNoEngine = badRequest("Provisioning does not run in this ssowiz: start ssowiz serve with --provision for provision on demand and restarts.")
+
+// restartSyncJob is POST .../jobs/{job}/restart: the next cycle is an
+// initial one, as "Restart provisioning" does.
+func (s *Server) restartSyncJob(w http.ResponseWriter, r *http.Request) {
+	a, _, e := s.findJob(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	if s.engine == nil {
+		s.fail(w, r, errNoEngine)
+		return
+	}
+	if err := s.engine.Restart(r.Context(), a.AppID); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.noContent(w, r)
+}
+
+// provisionOnDemand is POST .../jobs/{job}/provisionOnDemand for one user:
+// the steps as Graph's stringKeyStringValuePair, whose value is the JSON
+// of the run.
+func (s *Server) provisionOnDemand(w http.ResponseWriter, r *http.Request) {
+	raw, e := readObject(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	a, _, e := s.findJob(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	var params []struct {
+		Subjects []struct {
+			ObjectID       string `json:"objectId"`
+			ObjectTypeName string `json:"objectTypeName"`
+		} `json:"subjects"`
+		RuleID string `json:"ruleId"`
+	}
+	if v, ok := raw["parameters"]; !ok || json.Unmarshal(v, &params) != nil || len(params) != 1 || len(params[0].Subjects) != 1 {
+		s.fail(w, r, badRequest("The body must be {\"parameters\": [{\"subjects\": [{\"objectId\": \"<user id>\", \"objectTypeName\": \"User\"}], \"ruleId\": \"<rule id>\"}]}, with one user."))
+		return
+	}
+	subj := params[0].Subjects[0]
+	if !strings.EqualFold(subj.ObjectTypeName, "User") {
+		s.fail(w, r, badRequest(fmt.Sprintf("ssowiz's mock provisions users on demand, not %q.", subj.ObjectTypeName), errorDetail{"NotSupported", "objectTypeName"}))
+		return
+	}
+	if s.engine == nil {
+		s.fail(w, r, errNoEngine)
+		return
+	}
+	res, err := s.engine.ProvisionOnDemand(r.Context(), a.AppID, subj.ObjectID)
+	if errors.Is(err, directory.ErrNotFound) {
+		s.fail(w, r, notFound(subj.ObjectID))
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	steps := make([]object, len(res.Steps))
+	for i, st := range res.Steps {
+		steps[i] = object{{"name", st.Name}, {"status", strings.ToLower(string(st.Status))}, {"description", st.Detail}, {"timestamp", logTime(s.now())}}
+	}
+	value, err := marshal([]object{{{"action", string(res.Action)}, {"status", strings.ToLower(string(res.Status))}, {"provisioningSteps", steps},
+		{"sourceIdentity", object{{"id", subj.ObjectID}, {"type", "User"}}}, {"logEntries", strconv.Itoa(len(res.Logs))}}})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.writeOData(w, r, http.StatusOK, object{
+		{"@odata.context", s.graph + "/$metadata#microsoft.graph.stringKeyStringValuePair"},
+		{"key", "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"},
+		{"value", string(value)},
+	})
+}
 
 // syncTemplateID is the synchronization template of a non-gallery app:
 // SCIM to the Tenant URL.
@@ -32,10 +123,32 @@ func (s *Server) listSyncTemplates(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// syncJob is the app's one synchronization job, if it was made.
-func (s *Server) syncJob(ctx context.Context, spID string) (id string, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT job_id FROM sync_jobs WHERE sp_object_id = ?`, spID).Scan(&id)
-	return id, err
+// syncJob is the app's one synchronization job: made by POST jobs, or
+// there since the app's Provisioning page was filled in (a tenant file,
+// the portal). sql.ErrNoRows means it has none.
+func (s *Server) syncJob(ctx context.Context, a directory.App) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT job_id FROM sync_jobs WHERE sp_object_id = ?`, a.ServicePrincipalID).Scan(&id)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	p, err := s.dir.Provisioning(ctx, a.AppID)
+	if err != nil {
+		return "", err
+	}
+	if p.TenantURL == "" {
+		return "", sql.ErrNoRows
+	}
+	t, err := s.dir.Tenant(ctx)
+	if err != nil {
+		return "", err
+	}
+	return jobID(a, t), nil
+}
+
+// jobID is the job's ID, in Entra's form: template, app and tenant.
+func jobID(a directory.App, t directory.Tenant) string {
+	return syncTemplateID + "." + strings.ReplaceAll(a.AppID, "-", "") + "." + strings.ReplaceAll(t.ID, "-", "")
 }
 
 // jobObject is a synchronization job with its schedule and status, read
@@ -78,7 +191,7 @@ func (s *Server) createSyncJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if _, err := s.syncJob(ctx, a.ServicePrincipalID); err == nil {
+	if _, err := s.syncJob(ctx, a); err == nil {
 		s.fail(w, r, &apiError{http.StatusConflict, "Conflict", "The application already has a synchronization job with template 'scim'.", nil})
 		return
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -90,9 +203,9 @@ func (s *Server) createSyncJob(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	jobID := syncTemplateID + "." + strings.ReplaceAll(a.AppID, "-", "") + "." + strings.ReplaceAll(t.ID, "-", "")
+	id := jobID(a, t)
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO sync_jobs (sp_object_id, job_id, template_id, created_at) VALUES (?, ?, ?, ?)`,
-		a.ServicePrincipalID, jobID, tmpl, formatTime(s.now())); err != nil {
+		a.ServicePrincipalID, id, tmpl, formatTime(s.now())); err != nil {
 		s.internal(w, r, err)
 		return
 	}
@@ -102,7 +215,7 @@ func (s *Server) createSyncJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeOData(w, r, http.StatusCreated, append(object{{"@odata.context", s.graph + "/$metadata#servicePrincipals('" + a.ServicePrincipalID + "')/synchronization/jobs/$entity"}},
-		jobObject(jobID, p)...))
+		jobObject(id, p)...))
 }
 
 // findJob resolves the path's service principal and job.
@@ -111,7 +224,7 @@ func (s *Server) findJob(r *http.Request) (directory.App, string, *apiError) {
 	if e != nil {
 		return a, "", e
 	}
-	id, err := s.syncJob(r.Context(), a.ServicePrincipalID)
+	id, err := s.syncJob(r.Context(), a)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !strings.EqualFold(id, r.PathValue("job")) {
 		return a, "", notFound(r.PathValue("job"))
 	}
@@ -129,7 +242,7 @@ func (s *Server) listSyncJobs(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	jobs := []object{}
-	if id, err := s.syncJob(ctx, a.ServicePrincipalID); err == nil {
+	if id, err := s.syncJob(ctx, a); err == nil {
 		p, err := s.dir.Provisioning(ctx, a.AppID)
 		if err != nil {
 			s.internal(w, r, err)
