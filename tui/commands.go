@@ -38,6 +38,7 @@ func readSetupCmd(path string) tea.Cmd {
 // saveCmd writes the setup file; a failure keeps the old file whole.
 func (m *Model) saveCmd() tea.Cmd {
 	path, s, now := m.path, m.setup, m.now
+	s.Wizard = &setup.Wizard{Step: m.reached.Number()}
 	if path == "" {
 		return func() tea.Msg { return savedMsg{err: ErrNoSetupFile} }
 	}
@@ -84,8 +85,15 @@ func writeFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-func exportCmd(what, path string, data []byte) tea.Cmd {
+// exportCmd writes an export; an existing file is replaced only when
+// replace is set, and otherwise reported, so nothing is lost unasked.
+func exportCmd(what, path string, data []byte, replace bool) tea.Cmd {
 	return func() tea.Msg {
+		if !replace {
+			if _, err := os.Lstat(path); err == nil {
+				return exportedMsg{what: what, path: path, exists: true}
+			}
+		}
 		if err := writeFileAtomic(path, data); err != nil {
 			return exportedMsg{what: what, err: err}
 		}

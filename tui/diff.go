@@ -28,7 +28,8 @@ func flattenValue(v reflect.Value, path string, out map[string]string) {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if name == "" || name == "-" {
+			if name == "" || name == "-" || (path == "" && name == "wizard") {
+				// The wizard's progress is not a value the admin types.
 				continue
 			}
 			child := name

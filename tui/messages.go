@@ -38,6 +38,9 @@ type savedMsg struct {
 type exportedMsg struct {
 	what, path string
 	err        error
+	// exists says nothing was written: the file is there and replacing
+	// it was not agreed.
+	exists bool
 }
 
 // appCreatedMsg reports step 2's Create.

@@ -128,6 +128,16 @@ type Model struct {
 
 	steps   []step
 	cur     StepID
+	// reached is the furthest step reached, saved with the setup so a
+	// resume starts there; savedReached is what the file holds.
+	reached, savedReached StepID
+	// pendingToken asks for a token once the app exists (a resume past
+	// step 7 makes both again in the new rehearsal).
+	pendingToken, resumedToken bool
+	// pendingTest runs Test Connection once that token exists.
+	pendingTest bool
+	// overwrite is the export path the admin agreed to replace.
+	overwrite string
 	visited [numSteps]bool
 	// confirmed marks the steps the admin has moved on from with enter.
 	confirmed [numSteps]bool
@@ -474,8 +484,12 @@ func (m *Model) goTo(id StepID, focus string) tea.Cmd {
 	m.cur = id
 	m.scroll = 0
 	m.visited[id] = true
+	m.reached = max(m.reached, id)
 	cmds := []tea.Cmd{m.steps[id].enter(m, focus)}
-	if m.path != "" && m.fileOK && m.dirty() {
+	// Saved as you go: the values when they changed, and the step reached,
+	// so the file exists from the first step on even with the guide's
+	// values unchanged.
+	if m.path != "" && m.fileOK && m.resume == nil && (m.dirty() || m.reached != m.savedReached) {
 		cmds = append(cmds, m.saveCmd())
 	}
 	return tea.Batch(cmds...)
@@ -581,14 +595,23 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.saveErr = nil
 		m.saved = msg.setup
 		m.lastSave = msg.at
+		if msg.setup.Wizard != nil {
+			m.savedReached = StepID(msg.setup.Wizard.Step - 1)
+		}
 		if m.quitAfter {
 			return m.quit(), true
 		}
 		return nil, true
 	case exportedMsg:
-		if msg.err != nil {
+		switch {
+		case msg.exists:
+			m.overwrite = msg.path
+			m.setBanner(msg.path+" already exists. Press the same key again to replace it.", true)
+		case msg.err != nil:
 			m.setBanner("Could not export the "+msg.what+": "+msg.err.Error(), true)
-		} else {
+		default:
+			// Ours now: exporting again in this session replaces it.
+			m.overwrite = msg.path
 			m.setBanner("Exported the "+msg.what+" to "+msg.path+".", false)
 		}
 		return nil, true
@@ -617,6 +640,10 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.appErr = nil
 		app := msg.app
 		m.app = &app
+		if m.pendingToken {
+			m.pendingToken = false
+			return m.generateToken(), true
+		}
 		return nil, true
 	case tokenMsg:
 		m.generating = false
@@ -629,7 +656,14 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.token = &t
 		m.validate()
 		m.revealed = false
-		m.sealed = false
+		// A token made again on resume stands for the one the admin
+		// already holds: it is never shown.
+		m.sealed = m.resumedToken
+		m.resumedToken = false
+		if m.pendingTest {
+			m.pendingTest = false
+			return m.testConnection(), true
+		}
 		if m.cur == StepToken {
 			// v and c are letters: take the cursor out of the name.
 			m.steps[StepToken].(*tokenStep).form.release()
@@ -686,23 +720,38 @@ func (m *Model) onSavedSetup(msg savedSetupMsg) tea.Cmd {
 	return nil
 }
 
-// resumeSaved takes the saved setup and goes to the first step that is
-// not done.
+// resumeSaved takes the saved setup and goes back to the step the admin
+// had reached. The rehearsal is new, so what earlier steps made in it (the
+// app, the token) is made again in the background, as it was: the steps
+// before read as done, as the summary says they are.
 func (m *Model) resumeSaved() tea.Cmd {
 	if m.resume == nil {
 		return nil
 	}
-	m.setup = m.resume.setup
-	m.saved = m.resume.setup
+	s := m.resume.setup
+	target := StepApp
+	if s.Wizard != nil && s.Wizard.Step > 1 {
+		target = min(StepID(s.Wizard.Step-1), StepSummary)
+	}
+	s.Wizard = nil
+	m.setup, m.saved = s, s
+	m.savedReached = target
 	m.resume = nil
 	m.validate()
-	for id := StepApp; id < StepChecks; id++ {
+	for id := StepApp; id < target; id++ {
 		m.visited[id] = true
-		if !m.steps[id].done(m) || len(setup.Errors(m.stepFindings(id))) > 0 {
-			return m.goTo(id, "")
-		}
+		m.confirmed[id] = true
 	}
-	return m.goTo(StepChecks, "")
+	var cmds []tea.Cmd
+	if target > StepApp {
+		if target > StepToken {
+			m.pendingToken, m.resumedToken = true, true
+			m.pendingTest = target > StepSCIM
+		}
+		cmds = append(cmds, m.createApp())
+	}
+	cmds = append(cmds, m.goTo(target, ""))
+	return tea.Batch(cmds...)
 }
 
 // startOver drops the saved setup for the guide's values; the file is

@@ -89,7 +89,8 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return m.jumpTo(StepID(n-1), ""), true
 	case key.Matches(kp, k.ExportMarkdown):
 		h := buildHandover(m.setup, m.findings, m.app, m.token, m.run.report())
-		return exportCmd("Markdown checklist", m.exportPath("ssowiz-handover.md"), []byte(h.markdown(m.setup))), true
+		path := m.exportPath("ssowiz-handover.md")
+		return exportCmd("Markdown checklist", path, []byte(h.markdown(m.setup)), m.overwrite == path), true
 	case key.Matches(kp, k.ExportSetup) && m.path != "":
 		return m.saveCmd(), true
 	case key.Matches(kp, k.ExportSetup):
@@ -98,7 +99,8 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 			m.setBanner("Could not export the setup file: "+err.Error(), true)
 			return nil, true
 		}
-		return exportCmd("setup file", m.exportPath("ssowiz-setup.yaml"), data), true
+		path := m.exportPath("ssowiz-setup.yaml")
+		return exportCmd("setup file", path, data, m.overwrite == path), true
 	default:
 		return nil, false
 	}

@@ -38,10 +38,19 @@ type Setup struct {
 	RudderStack RudderStack `yaml:"rudderstack" json:"rudderstack"`
 	// Provisioning is the app's Provisioning page.
 	Provisioning Provisioning `yaml:"provisioning" json:"provisioning"`
+	// Wizard is where the wizard was when it saved the file, so it
+	// resumes there; nil for a file written by hand or by `check`.
+	Wizard *Wizard `yaml:"wizard,omitempty" json:"wizard,omitempty"`
 
 	// lines maps a field path ("saml.reply_url") to its line in the file it
 	// was read from, so findings can point at it.
 	lines map[string]int
+}
+
+// Wizard is the wizard's progress, kept beside the values.
+type Wizard struct {
+	// Step is the furthest step reached, 1 to 10.
+	Step int `yaml:"step" json:"step"`
 }
 
 // App is step 1 of the guide: the non-gallery enterprise application.
