@@ -126,8 +126,8 @@ type Model struct {
 	connFresh bool
 	run       checkRun
 
-	steps   []step
-	cur     StepID
+	steps []step
+	cur   StepID
 	// reached is the furthest step reached, saved with the setup so a
 	// resume starts there; savedReached is what the file holds.
 	reached, savedReached StepID
@@ -138,7 +138,7 @@ type Model struct {
 	pendingTest bool
 	// overwrite is the export path the admin agreed to replace.
 	overwrite string
-	visited [numSteps]bool
+	visited   [numSteps]bool
 	// confirmed marks the steps the admin has moved on from with enter.
 	confirmed [numSteps]bool
 	scroll    int
