@@ -124,9 +124,10 @@ func (s *Server) filters(ctx context.Context, userID, appID string) (filters, er
 }
 
 type signInsPage struct {
-	Tab     string
-	Filters filters
-	Rows    []auditlog.SignIn
+	Tab      string
+	Filters  filters
+	Filtered bool
+	Rows     []auditlog.SignIn
 }
 
 func (s *Server) signIns(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +143,7 @@ func (s *Server) signIns(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	s.render(w, http.StatusOK, "signins.html", signInsPage{Tab: "signins", Filters: f, Rows: rows})
+	s.render(w, http.StatusOK, "signins.html", signInsPage{Tab: "signins", Filters: f, Filtered: userID != "" || appID != "", Rows: rows})
 }
 
 type signInPage struct {
