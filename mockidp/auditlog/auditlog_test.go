@@ -49,6 +49,16 @@ func TestRecordQueryAndFeed(t *testing.T) {
 	if e := <-feed; e.String() != "RudderStack refused the PATCH for AlexW: 400 Invalid value." {
 		t.Errorf("provisioning event: %q", e)
 	}
+	for p, want := range map[*Provisioning]string{
+		{AppDisplayName: "RudderStack", Action: "Skip", Status: "Skipped", SourceName: "MeganB", Reason: "The user is not in scope. More."}:            "Entra skipped MeganB for RudderStack: The user is not in scope.",
+		{AppDisplayName: "RudderStack", Action: "Skip", Status: "Skipped", SourceName: "MeganB"}:                                                       "Entra skipped MeganB for RudderStack",
+		{AppDisplayName: "RudderStack", Action: "Create", Status: "Success", SourceName: "AdeleV", Requests: []Request{{Method: "POST", Status: 201}}}: "Entra created AdeleV in RudderStack over SCIM (201)",
+		{AppDisplayName: "RudderStack", Action: "Other", Status: "Success", SourceName: "DiegoS"}:                                                      "Entra matched DiegoS in RudderStack",
+	} {
+		if got := (Event{Provisioning: p}).String(); got != want {
+			t.Errorf("sentence %q, want %q", got, want)
+		}
+	}
 	stop()
 	stop()
 	// A subscriber that never reads does not block a sign-in.

@@ -86,10 +86,14 @@ func (p *Provisioning) sentence() string {
 		return fmt.Sprintf("%s refused the %s for %s: %d%s", p.AppDisplayName, last.Method, p.SourceName, last.Status, detail)
 	case p.Status == "Failure":
 		return fmt.Sprintf("Entra could not provision %s to %s: %s", p.SourceName, p.AppDisplayName, firstSentence(p.Reason))
-	case p.Status == "Skipped":
+	case p.Status == "Skipped" && p.Reason != "":
 		return fmt.Sprintf("Entra skipped %s for %s: %s", p.SourceName, p.AppDisplayName, firstSentence(p.Reason))
+	case p.Status == "Skipped":
+		return fmt.Sprintf("Entra skipped %s for %s", p.SourceName, p.AppDisplayName)
+	case p.Reason != "":
+		return fmt.Sprintf("Entra matched %s in %s (%s)", p.SourceName, p.AppDisplayName, firstSentence(p.Reason))
 	}
-	return fmt.Sprintf("Entra matched %s in %s (%s)", p.SourceName, p.AppDisplayName, firstSentence(p.Reason))
+	return fmt.Sprintf("Entra matched %s in %s", p.SourceName, p.AppDisplayName)
 }
 
 // firstSentence keeps a message to one line of reasonable length.

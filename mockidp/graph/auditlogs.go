@@ -234,7 +234,7 @@ func provisioningObject(tenantID, spID, appName string, l provisioning.LogEntry)
 	id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("ssowiz:provisioning:"+l.AppID+":"+itoa(l.ID))).String()
 	status := strings.ToLower(string(l.Status))
 	var errInfo any
-	if l.Status == provisioning.StatusFailure {
+	if l.Status == provisioning.StatusFailure || l.Status == provisioning.StatusSkipped {
 		errInfo = object{{"errorCode", str(l.Code)}, {"reason", str(l.Reason)}, {"additionalDetails", nil},
 			{"errorCategory", "NonServiceFailure"}, {"recommendedAction", nil}}
 	}
