@@ -279,6 +279,9 @@ func (s *Server) post(w http.ResponseWriter, acs string, body []byte, relayState
 // box in a browser that has not signed in here before, or "Pick an
 // account" with the accounts this browser used (and the email box to use
 // another). The mock-only demo users box comes after, when configured.
+// maxDemoUsers bounds the mock-only demo users box.
+const maxDemoUsers = 20
+
 func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, hint, errMsg string, code int, codeMsg string) {
 	ctx := r.Context()
 	d := pickerData{Action: s.postLoginURL(p.Tenant), Ctx: s.sealFlow(p), LoginHint: hint, Error: errMsg, CodeMessage: codeMsg}
@@ -302,6 +305,11 @@ func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, h
 		if err != nil {
 			s.internal(w, r, err)
 			return
+		}
+		if len(users) > maxDemoUsers {
+			// A large tenant (a tenant file of thousands of users) would
+			// make a page of megabytes; the email box signs in anyone.
+			users = users[:maxDemoUsers]
 		}
 		demo := make([]pickerUser, 0, len(users))
 		for _, u := range users {

@@ -214,6 +214,9 @@ type applier struct {
 	users, groups map[string]string
 	// metadata holds the SP metadata of the apps that give one, by index.
 	metadata map[int]SPMetadata
+	// managers holds each existing user's manager before the file is
+	// applied, so unchanged ones cost no write.
+	managers map[string]string
 }
 
 // fail reports a directory's refusal of a value against the file's field.
@@ -290,20 +293,20 @@ func (a *applier) tenant(ctx context.Context) (directory.Tenant, error) {
 // write makes the directory match the file.
 func (a *applier) write(ctx context.Context) error {
 	var made appliedObjects
-	for i, fu := range a.f.Users {
-		id, err := a.user(ctx, i, fu)
-		if err != nil {
-			return err
-		}
-		a.users[strings.ToLower(fu.UPN)] = id
-		made.Users = append(made.Users, id)
+	if err := a.usersOf(ctx); err != nil {
+		return err
 	}
 	for i, fu := range a.f.Users {
+		id := a.users[strings.ToLower(fu.UPN)]
+		made.Users = append(made.Users, id)
 		manager := ""
 		if fu.Manager != "" {
 			manager = a.users[strings.ToLower(fu.Manager)]
 		}
-		if _, err := a.d.UpdateUser(ctx, a.users[strings.ToLower(fu.UPN)], func(u *directory.User) { u.Manager = manager }); err != nil {
+		if a.managers[id] == manager {
+			continue
+		}
+		if _, err := a.d.UpdateUser(ctx, id, func(u *directory.User) { u.Manager = manager }); err != nil {
 			return a.fail(fmt.Sprintf("users[%d].manager", i), err)
 		}
 	}
@@ -320,62 +323,95 @@ func (a *applier) write(ctx context.Context) error {
 	return a.removeDropped(ctx, made)
 }
 
-func (a *applier) user(ctx context.Context, i int, fu User) (string, error) {
+// usersOf creates the file's new users in one go and updates the ones
+// the directory already has; a.users and a.managers then hold every
+// user's object ID and current manager.
+func (a *applier) usersOf(ctx context.Context) error {
+	var fresh []directory.NewUser
+	var at []int
+	var generated []bool
+	a.managers = map[string]string{}
+	for i, fu := range a.f.Users {
+		existing, err := a.d.UserByUPN(ctx, fu.UPN)
+		switch {
+		case errors.Is(err, directory.ErrNotFound):
+			pw := fu.Password
+			if pw == "" {
+				if pw, err = demoPassword(a.opts.Rand); err != nil {
+					return err
+				}
+			}
+			var u directory.User
+			fillUser(&u, fu)
+			fresh = append(fresh, directory.NewUser{User: u, Password: pw})
+			at, generated = append(at, i), append(generated, fu.Password == "")
+			continue
+		case err != nil:
+			return err
+		}
+		if err := a.updateUser(ctx, i, fu, existing); err != nil {
+			return err
+		}
+		a.users[strings.ToLower(fu.UPN)] = existing.ObjectID
+		a.managers[existing.ObjectID] = existing.Manager
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	ids, err := a.d.CreateUsers(ctx, fresh)
+	var be *directory.BulkError
+	if errors.As(err, &be) {
+		path := fmt.Sprintf("users[%d]", at[be.Index])
+		var fes []*directory.FieldError
+		if collectFieldErrors(be.Err, &fes); len(fes) == 1 && fes[0].Field == "Password" {
+			path += ".password"
+		}
+		return a.fail(path, be.Err)
+	}
+	if err != nil {
+		return err
+	}
+	records := map[string]string{}
+	for k, id := range ids {
+		a.users[strings.ToLower(a.f.Users[at[k]].UPN)] = id
+		if generated[k] {
+			records["password:"+id] = fresh[k].Password
+		}
+	}
+	return a.d.SetSeedRecords(ctx, records)
+}
+
+// fillUser sets a directory user's properties from the file's.
+func fillUser(u *directory.User, fu User) {
+	u.UserPrincipalName, u.DisplayName, u.GivenName, u.Surname = fu.UPN, fu.DisplayName, fu.GivenName, fu.Surname
+	u.Mail, u.JobTitle, u.Department, u.EmployeeID = fu.Mail, fu.JobTitle, fu.Department, fu.EmployeeID
+	u.MailNickname, u.PreferredLanguage, u.OfficeLocation, u.StreetAddress = "", "", "", ""
+	u.City, u.State, u.PostalCode, u.Country = "", "", "", ""
+	u.TelephoneNumber, u.Mobile, u.FacsimileTelephoneNumber = "", "", ""
+	for name, v := range fu.Attributes {
+		userAttributes[name](u, v)
+	}
+	if u.MailNickname == "" {
+		u.MailNickname, _, _ = strings.Cut(fu.UPN, "@")
+	}
+	u.DirectoryRoles = fu.Roles
+	u.AccountEnabled = fu.Enabled == nil || *fu.Enabled
+}
+
+// updateUser makes an existing user match the file.
+func (a *applier) updateUser(ctx context.Context, i int, fu User, existing directory.User) error {
 	at := fmt.Sprintf("users[%d]", i)
-	fill := func(u *directory.User) {
-		u.UserPrincipalName, u.DisplayName, u.GivenName, u.Surname = fu.UPN, fu.DisplayName, fu.GivenName, fu.Surname
-		u.Mail, u.JobTitle, u.Department, u.EmployeeID = fu.Mail, fu.JobTitle, fu.Department, fu.EmployeeID
-		u.MailNickname, u.PreferredLanguage, u.OfficeLocation, u.StreetAddress = "", "", "", ""
-		u.City, u.State, u.PostalCode, u.Country = "", "", "", ""
-		u.TelephoneNumber, u.Mobile, u.FacsimileTelephoneNumber = "", "", ""
-		for name, v := range fu.Attributes {
-			userAttributes[name](u, v)
-		}
-		if u.MailNickname == "" {
-			u.MailNickname, _, _ = strings.Cut(fu.UPN, "@")
-		}
-		u.DirectoryRoles = fu.Roles
-		u.AccountEnabled = fu.Enabled == nil || *fu.Enabled
-	}
-	existing, err := a.d.UserByUPN(ctx, fu.UPN)
-	switch {
-	case errors.Is(err, directory.ErrNotFound):
-		pw := fu.Password
-		if pw == "" {
-			if pw, err = demoPassword(a.opts.Rand); err != nil {
-				return "", err
-			}
-		}
-		var u directory.User
-		fill(&u)
-		created, err := a.d.CreateUser(ctx, u, pw)
-		if err != nil {
-			var fes []*directory.FieldError
-			if collectFieldErrors(err, &fes); len(fes) == 1 && fes[0].Field == "Password" {
-				return "", a.fail(at+".password", err)
-			}
-			return "", a.fail(at, err)
-		}
-		if fu.Password == "" {
-			if err := a.d.SetSeedRecord(ctx, "password:"+created.ObjectID, pw); err != nil {
-				return "", err
-			}
-		}
-		return created.ObjectID, nil
-	case err != nil:
-		return "", err
-	}
-	if _, err := a.d.UpdateUser(ctx, existing.ObjectID, fill); err != nil {
-		return "", a.fail(at, err)
+	if _, err := a.d.UpdateUser(ctx, existing.ObjectID, func(u *directory.User) { fillUser(u, fu) }); err != nil {
+		return a.fail(at, err)
 	}
 	if fu.Password != "" {
 		if _, err := a.d.VerifyPassword(ctx, fu.UPN, fu.Password); err != nil {
 			if err := a.d.SetPassword(ctx, existing.ObjectID, fu.Password); err != nil {
-				return "", a.fail(at+".password", err)
+				return a.fail(at+".password", err)
 			}
 		}
 	}
-	return existing.ObjectID, nil
+	return nil
 }
 
 func (a *applier) groupsAndMembers(ctx context.Context, made *appliedObjects) error {
@@ -407,21 +443,8 @@ func (a *applier) groupsAndMembers(ctx context.Context, made *appliedObjects) er
 		for _, m := range fg.Members {
 			want = append(want, a.users[strings.ToLower(m)])
 		}
-		have, err := a.d.GroupMembers(ctx, g.ObjectID)
-		if err != nil {
-			return err
-		}
-		for _, u := range have {
-			if !slices.Contains(want, u.ObjectID) {
-				if err := a.d.RemoveGroupMember(ctx, g.ObjectID, u.ObjectID); err != nil {
-					return err
-				}
-			}
-		}
-		for _, id := range want {
-			if err := a.d.AddGroupMember(ctx, g.ObjectID, id); err != nil {
-				return a.fail(fmt.Sprintf("groups[%d].members", i), err)
-			}
+		if err := a.d.SetGroupMembers(ctx, g.ObjectID, want); err != nil {
+			return a.fail(fmt.Sprintf("groups[%d].members", i), err)
 		}
 	}
 	return nil

@@ -50,3 +50,24 @@ func (d *Directory) demoDelete(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// SetSeedRecords records several values in one transaction.
+func (d *Directory) SetSeedRecords(ctx context.Context, records map[string]string) error {
+	if len(records) == 0 {
+		return nil
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record seeds: %w", err)
+	}
+	defer tx.Rollback()
+	for k, v := range records {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO demo (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return fmt.Errorf("record seed %s: %w", recordKind(k), err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record seeds: %w", err)
+	}
+	return nil
+}
