@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -394,30 +395,9 @@ func (a *accessible) stepUsers() error {
 			return err
 		}
 		if a.reh != nil {
-			var opts []huh.Option[string]
-			var picked []string
-			for _, u := range a.reh.Users() {
-				on := u.Assigned
-				if a.s.Users.Assigned != nil {
-					on = false
-					for _, upn := range a.s.Users.Assigned {
-						on = on || strings.EqualFold(upn, u.UPN)
-					}
-				}
-				label := u.DisplayName + " (" + u.UPN + ")"
-				if u.Purpose != "" {
-					label += ": " + u.Purpose
-				}
-				opts = append(opts, huh.NewOption(label, u.UPN).Selected(on))
-				if on {
-					picked = append(picked, u.UPN)
-				}
-			}
-			if err := a.ask(huh.NewMultiSelect[string]().Title("Assigned users (enter a number to assign or unassign, 0 when done)").Options(opts...).Value(&picked)); err != nil {
+			picked, err := a.pickUsers()
+			if err != nil {
 				return err
-			}
-			if picked == nil {
-				picked = []string{}
 			}
 			// Unchanged defaults stay the directory's usual assignments
 			// (some are through a group), not a list of names.
@@ -430,6 +410,58 @@ func (a *accessible) stepUsers() error {
 			return err
 		}
 	}
+}
+
+// pickUsers lists the directory's users with their assignment and asks
+// for a number to assign or unassign, until a blank answer (or 0) keeps
+// the list, as "press enter to keep the value" promises.
+func (a *accessible) pickUsers() ([]string, error) {
+	users := a.reh.Users()
+	on := make([]bool, len(users))
+	for i, u := range users {
+		on[i] = u.Assigned
+		if a.s.Users.Assigned != nil {
+			on[i] = slices.ContainsFunc(a.s.Users.Assigned, func(upn string) bool { return strings.EqualFold(upn, u.UPN) })
+		}
+	}
+	for {
+		a.say("Assigned users:")
+		for i, u := range users {
+			mark := "is not assigned"
+			if on[i] {
+				mark = "is assigned"
+			}
+			line := fmt.Sprintf("  %d. %s (%s) %s.", i+1, u.DisplayName, u.UPN, mark)
+			if u.Purpose != "" {
+				line += " Rehearses: " + u.Purpose + "."
+			}
+			a.say("%s", line)
+		}
+		var answer string
+		err := a.ask(huh.NewInput().Title(fmt.Sprintf("Number to assign or unassign (1 to %d), or enter to keep this list", len(users))).Value(&answer).
+			Validate(func(s string) error {
+				s = strings.TrimSpace(s)
+				if n, err := strconv.Atoi(s); s != "" && (err != nil || n < 0 || n > len(users)) {
+					return fmt.Errorf("type a number from 1 to %d, or press enter to keep the list", len(users))
+				}
+				return nil
+			}))
+		if err != nil {
+			return nil, err
+		}
+		n, _ := strconv.Atoi(strings.TrimSpace(answer))
+		if n == 0 {
+			break
+		}
+		on[n-1] = !on[n-1]
+	}
+	picked := []string{}
+	for i, u := range users {
+		if on[i] {
+			picked = append(picked, u.UPN)
+		}
+	}
+	return picked, nil
 }
 
 func (a *accessible) stepToken() error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,7 +22,7 @@ var guideWalk = []string{
 	"", "", "", "", // 3: Identifier, Reply URL, Sign on URL, Relay State
 	"",     // 4: What now? (keep the claims)
 	"", "", // 5: Signing Option, Signing Algorithm
-	"", "0", // 6: Assignment required?, assigned users (0 confirms)
+	"", "", // 6: Assignment required?, assigned users (blank keeps them)
 	"", "", "", // 7: your role, token name, role
 	"", "", // 7: generate?, show the token?
 	"", "", "", "", "", "", "", // 8: Tenant URL, Secret Token, groups, create, update, delete, SCIM enabled
@@ -111,5 +112,36 @@ func TestAccessibleInputEnds(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ssowiz-handover.md")); err == nil {
 		t.Error("a walk cut short should not write the checklist")
+	}
+}
+
+// TestAccessibleBlankAnswersKeepTheAssignments feeds blank lines where the
+// prompt says enter keeps the value: the users prompt takes them (no
+// "must be a number" loop), a number toggles a user, and a wrong number
+// says what to type.
+func TestAccessibleBlankAnswersKeepTheAssignments(t *testing.T) {
+	const users = 1 + 4 + 1 + 2 + 1 // the index of the users prompt's answer in guideWalk
+	walk := slices.Replace(append([]string{}, guideWalk...), users, users+1, "9", "2", "")
+	out, s, _, err := runAccessible(t, answers(walk...))
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "must be a number") {
+		t.Errorf("a blank answer was refused:\n%s", out)
+	}
+	if !strings.Contains(out, "type a number from 1 to") {
+		t.Errorf("a number out of range should say what to type:\n%s", out)
+	}
+	var second []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "  2. ") {
+			second = append(second, l)
+		}
+	}
+	if len(second) < 2 || strings.Contains(second[0], " is not assigned.") == strings.Contains(second[len(second)-1], " is not assigned.") {
+		t.Errorf("2 should flip the second user's assignment: %q", second)
+	}
+	if s.Users.Assigned == nil {
+		t.Error("a changed assignment should be kept as a list")
 	}
 }
