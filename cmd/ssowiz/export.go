@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -13,6 +14,7 @@ import (
 func newExportCmd(e *env) *cobra.Command {
 	var opts struct {
 		format, config, out string
+		tenantFile, app     string
 		force               bool
 	}
 	cmd := &cobra.Command{
@@ -31,27 +33,51 @@ and the admin's own az sign-in provides the token.
 
 No secret is written: the Secret Token is read from $SCIM_SECRET_TOKEN when
 the script runs. The setup comes from --config FILE (as ssowiz check reads
-it), or is the guide's.`,
+it), from one app of a tenant file (--tenant FILE --app NAME, as ssowiz serve
+--tenant holds it), or is the guide's.`,
 		Example: `  ssowiz export --format graph > setup-entra.sh
   ssowiz export --format graph --config ssowiz-setup.yaml -o setup-entra.sh
+  ssowiz export --format graph --tenant tenant.yaml --app "My app"
   SCIM_SECRET_TOKEN=… bash setup-entra.sh`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.format != "graph" {
 				return badInput(fmt.Errorf("--format %q: the one format is graph (a bash script of Microsoft Graph calls)", opts.format))
 			}
-			s, source := setup.Default(), "the guide's values"
-			if opts.config != "" {
+			if (opts.tenantFile == "") != (opts.app == "") {
+				return badInput(errors.New("--tenant and --app go together: ssowiz export --format graph --tenant FILE --app NAME"))
+			}
+			if opts.tenantFile != "" && opts.config != "" {
+				return badInput(errors.New("--config and --tenant are two sources: give one"))
+			}
+			var plan export.Plan
+			var source string
+			switch {
+			case opts.tenantFile != "":
+				f, err := readTenant(opts.tenantFile)
+				if err != nil {
+					return err
+				}
+				if plan, err = export.PlanFromTenant(cmd.Context(), f, opts.app); err != nil {
+					return badInput(fmt.Errorf("%s: %w", opts.tenantFile, err))
+				}
+				source = opts.tenantFile + ", app " + opts.app
+			default:
+				s := setup.Default()
+				source = "the guide's values"
+				if opts.config != "" {
+					var err error
+					if s, err = setup.ReadFile(opts.config); err != nil {
+						return badInput(err)
+					}
+					source = opts.config
+				}
 				var err error
-				if s, err = setup.ReadFile(opts.config); err != nil {
+				if plan, err = export.PlanFromSetup(s); err != nil {
 					return badInput(err)
 				}
-				source = opts.config
 			}
-			script, err := export.GraphScript(s, source)
-			if err != nil {
-				return badInput(err)
-			}
+			script := export.Script(plan, source)
 			if opts.out == "" || opts.out == "-" {
 				_, err := fmt.Fprint(e.stdout, script)
 				return err
@@ -81,6 +107,8 @@ it), or is the guide's.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.format, "format", "", "what to write: graph (a bash script of Microsoft Graph calls)")
 	f.StringVar(&opts.config, "config", "", "the setup `FILE` (YAML or JSON); default: the guide's values")
+	f.StringVar(&opts.tenantFile, "tenant", "", "a tenant `FILE` instead of a setup (with --app)")
+	f.StringVar(&opts.app, "app", "", "the tenant file's app to export (with --tenant)")
 	f.StringVarP(&opts.out, "output", "o", "", "write to `FILE` instead of stdout")
 	f.BoolVar(&opts.force, "force", false, "replace -o FILE if it exists")
 	_ = cmd.MarkFlagRequired("format")

@@ -32,6 +32,19 @@ func TestExportGraph(t *testing.T) {
 	if code, _, errOut := exec("export", "--format", "graph", "-o", path); code != exitBadArgs || !strings.Contains(errOut, "--force") {
 		t.Errorf("-o over an existing file: %d %s", code, errOut)
 	}
+	tf := filepath.Join(t.TempDir(), "tenant.yaml")
+	if code, _, errOut := exec("tenant", "init", tf); code != exitOK {
+		t.Fatalf("tenant init: %d %s", code, errOut)
+	}
+	if code, out, errOut := exec("export", "--format", "graph", "--tenant", tf, "--app", "RudderStack"); code != exitOK || !strings.Contains(out, "'RudderStack Users'") {
+		t.Errorf("--tenant: %d %s", code, errOut)
+	}
+	if code, _, errOut := exec("export", "--format", "graph", "--tenant", tf, "--app", "Nope"); code != exitBadArgs || !strings.Contains(errOut, "no such app") {
+		t.Errorf("--app Nope: %d %s", code, errOut)
+	}
+	if code, _, errOut := exec("export", "--format", "graph", "--tenant", tf); code != exitBadArgs || !strings.Contains(errOut, "go together") {
+		t.Errorf("--tenant without --app: %d %s", code, errOut)
+	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(bad, []byte("version: 1\nsaml:\n  nonsense: 1\n"), 0o600)
 	if code, _, errOut := exec("export", "--format", "graph", "--config", bad); code != exitBadArgs || !strings.Contains(errOut, "bad.yaml") {

@@ -34,16 +34,92 @@ const nameIdentifier = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/na
 // it: the Secret Token is read from $SCIM_SECRET_TOKEN. source names the
 // file the setup came from, for the header.
 func GraphScript(s setup.Setup, source string) (string, error) {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	name := s.App.Name
-	if strings.TrimSpace(name) == "" {
-		name = setup.GuideAppName
-	}
-	policy, err := claimsPolicy(s)
+	p, err := PlanFromSetup(s)
 	if err != nil {
 		return "", err
 	}
+	return Script(p, source), nil
+}
+
+// Plan is the Entra side of a setup, whatever file it came from: what the
+// script makes the tenant hold.
+type Plan struct {
+	// Name is the application's display name.
+	Name string
+	// Identifiers and ReplyURLs are the Basic SAML Configuration's rows,
+	// the default first.
+	Identifiers, ReplyURLs []string
+	// SignOnURL, RelayState and LogoutURL are the other boxes.
+	SignOnURL, RelayState, LogoutURL string
+	// NameIDSource is the Unique User Identifier's source, e.g.
+	// user.userprincipalname.
+	NameIDSource string
+	// Claims are the additional claims.
+	Claims []Claim
+	// AssignmentRequired is Properties › "Assignment required?".
+	AssignmentRequired bool
+	// AssignUsers are the UPNs and AssignGroups the group names to assign;
+	// both nil means the script reads UPNs from $ASSIGN_UPNS.
+	AssignUsers, AssignGroups []string
+	// TenantURL is the Provisioning page's Tenant URL; empty leaves
+	// provisioning out.
+	TenantURL string
+	// PortalNotes are settings Graph cannot make simply, for the admin to
+	// set in the portal.
+	PortalNotes []string
+}
+
+// Claim is one additional claim: its name on the wire and its source.
+type Claim struct {
+	WireName, Source string
+}
+
+// PlanFromSetup is a setup file's (the wizard's) Entra side.
+func PlanFromSetup(s setup.Setup) (Plan, error) {
+	p := Plan{Name: s.App.Name, SignOnURL: s.SAML.SignOnURL, RelayState: s.SAML.RelayState, LogoutURL: s.SAML.LogoutURL,
+		NameIDSource: s.Claims.NameID.Source, AssignmentRequired: s.Users.AssignmentRequired, AssignUsers: s.Users.Assigned,
+		TenantURL: s.Provisioning.TenantURL}
+	if strings.TrimSpace(p.Name) == "" {
+		p.Name = setup.GuideAppName
+	}
+	if s.SAML.Identifier != "" {
+		p.Identifiers = []string{s.SAML.Identifier}
+	}
+	if s.SAML.ReplyURL != "" {
+		p.ReplyURLs = []string{s.SAML.ReplyURL}
+	}
+	for _, c := range s.Claims.Additional {
+		p.Claims = append(p.Claims, Claim{c.WireName(), c.Source})
+	}
+	if s.SAML.SigningOption != "" && s.SAML.SigningOption != setup.SigningAssertion || s.SAML.SigningAlgorithm != "" && s.SAML.SigningAlgorithm != setup.AlgorithmSHA256 {
+		p.PortalNotes = append(p.PortalNotes, fmt.Sprintf("Single sign-on > SAML Certificates > Signing Option %q, Signing Algorithm %q", s.SAML.SigningOption, s.SAML.SigningAlgorithm))
+	}
+	if p.TenantURL != "" {
+		p.PortalNotes = append(p.PortalNotes,
+			"Provisioning > Mappings > Provision Microsoft Entra ID Groups: "+yesNo(s.Provisioning.ProvisionGroups)+groupsNote(s.Provisioning.ProvisionGroups),
+			fmt.Sprintf("Provisioning > Mappings > Provision Microsoft Entra ID Users > Target Object Actions: Create %s, Update %s, Delete %s",
+				yesNo(s.Provisioning.Actions.Create), yesNo(s.Provisioning.Actions.Update), yesNo(s.Provisioning.Actions.Delete)))
+	}
+	if _, err := claimsPolicy(p); err != nil {
+		return Plan{}, err
+	}
+	return p, nil
+}
+
+func groupsNote(on bool) string {
+	if on {
+		return ""
+	}
+	return " (RudderStack does not support groups)"
+}
+
+// Script is the bash script of Graph calls for a plan. It never holds a
+// secret: the Secret Token is read from $SCIM_SECRET_TOKEN.
+func Script(p Plan, source string) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	name := p.Name
+	policy, _ := claimsPolicy(p)
 	w(`#!/usr/bin/env bash
 # The Entra ID side of the RudderStack SSO and SCIM setup, as Microsoft Graph calls.
 # Written by ssowiz export --format graph from %s.
@@ -59,7 +135,6 @@ set -euo pipefail
 
 GRAPH="${GRAPH_URL:-https://graph.microsoft.com/v1.0}"
 TOKEN="${GRAPH_TOKEN:-$(az account get-access-token --resource-type ms-graph --query accessToken --output tsv)}"
-: "${SCIM_SECRET_TOKEN:?set SCIM_SECRET_TOKEN to the Admin personal access token generated in RudderStack}"
 
 # graph METHOD PATH [JSON]: one Graph request; prints the answer, stops on an error.
 graph() {
@@ -70,6 +145,9 @@ graph() {
 }
 
 `, shellComment(source))
+	if p.TenantURL != "" {
+		w(": \"${SCIM_SECRET_TOKEN:?set SCIM_SECRET_TOKEN to the Admin personal access token generated in RudderStack}\"\n\n")
+	}
 
 	w("echo '1. Create the application: Enterprise applications > New application > Create your own application'\n")
 	w("created=$(graph POST /applicationTemplates/%s/instantiate %s)\n", NonGalleryTemplateID, quote(mustJSON(map[string]string{"displayName": name})))
@@ -80,18 +158,18 @@ graph() {
 	w("# A new app takes a few seconds to reach every Graph replica.\nsleep \"${REPLICATION_WAIT:-15}\"\n\n")
 
 	w("echo '2. Single sign-on: SAML, and Basic SAML Configuration'\n")
-	sp := map[string]any{"preferredSingleSignOnMode": "saml", "appRoleAssignmentRequired": s.Users.AssignmentRequired}
+	sp := map[string]any{"preferredSingleSignOnMode": "saml", "appRoleAssignmentRequired": p.AssignmentRequired}
 	w("graph PATCH \"/servicePrincipals/$SP_ID\" %s\n", quote(mustJSON(sp)))
 	app := map[string]any{}
-	if s.SAML.Identifier != "" {
-		app["identifierUris"] = []string{s.SAML.Identifier}
+	if len(p.Identifiers) > 0 {
+		app["identifierUris"] = p.Identifiers
 	}
 	web := map[string]any{}
-	if s.SAML.ReplyURL != "" {
-		web["redirectUris"] = []string{s.SAML.ReplyURL}
+	if len(p.ReplyURLs) > 0 {
+		web["redirectUris"] = p.ReplyURLs
 	}
-	if s.SAML.LogoutURL != "" {
-		web["logoutUrl"] = s.SAML.LogoutURL
+	if p.LogoutURL != "" {
+		web["logoutUrl"] = p.LogoutURL
 	}
 	if len(web) > 0 {
 		app["web"] = web
@@ -99,15 +177,11 @@ graph() {
 	if len(app) > 0 {
 		w("graph PATCH \"/applications/$APP_OBJECT_ID\" %s\n", quote(mustJSON(app)))
 	}
-	spSAML := map[string]any{"samlSingleSignOnSettings": map[string]string{"relayState": s.SAML.RelayState}}
-	if s.SAML.SignOnURL != "" {
-		spSAML["loginUrl"] = s.SAML.SignOnURL
+	spSAML := map[string]any{"samlSingleSignOnSettings": map[string]string{"relayState": p.RelayState}}
+	if p.SignOnURL != "" {
+		spSAML["loginUrl"] = p.SignOnURL
 	}
 	w("graph PATCH \"/servicePrincipals/$SP_ID\" %s\n", quote(mustJSON(spSAML)))
-	if s.SAML.SigningOption != "" && s.SAML.SigningOption != setup.SigningAssertion || s.SAML.SigningAlgorithm != "" && s.SAML.SigningAlgorithm != setup.AlgorithmSHA256 {
-		w("# Graph has no call for the SAML Certificates' Signing Option and Signing Algorithm: set them in the\n")
-		w("# portal to %q and %q (Single sign-on > SAML Certificates > Edit).\n", s.SAML.SigningOption, s.SAML.SigningAlgorithm)
-	}
 	w("\n")
 
 	w("echo '3. Attributes & Claims: a claims mapping policy with the Name ID and the additional claims'\n")
@@ -116,46 +190,46 @@ graph() {
 	w("graph POST \"/servicePrincipals/$SP_ID/claimsMappingPolicies/\\$ref\" \"{\\\"@odata.id\\\": \\\"$GRAPH/policies/claimsMappingPolicies/$(jq -r .id <<<\"$policy\")\\\"}\"\n\n")
 
 	w("echo '4. Users and groups: assign the users'\n")
-	if s.Users.Assigned == nil {
+	if p.AssignUsers == nil && p.AssignGroups == nil {
 		w("# The rehearsal used the demo directory's assignments: list your users' UPNs in ASSIGN_UPNS.\n")
 		w("read -r -a upns <<<\"${ASSIGN_UPNS:-}\"\n")
 	} else {
-		quoted := make([]string, len(s.Users.Assigned))
-		for i, u := range s.Users.Assigned {
-			quoted[i] = quote(u)
-		}
-		w("upns=(%s)\n", strings.Join(quoted, " "))
+		w("upns=(%s)\n", quoteAll(p.AssignUsers))
 	}
 	w("for upn in \"${upns[@]}\"; do\n")
 	w("  user_id=$(graph GET \"/users/$upn?\\$select=id\" | jq -r .id)\n")
 	w("  graph POST \"/servicePrincipals/$SP_ID/appRoleAssignedTo\" \"{\\\"principalId\\\": \\\"$user_id\\\", \\\"resourceId\\\": \\\"$SP_ID\\\", \\\"appRoleId\\\": \\\"$USER_ROLE_ID\\\"}\" >/dev/null\n")
-	w("  echo \"   assigned $upn\"\ndone\n\n")
+	w("  echo \"   assigned $upn\"\ndone\n")
+	if len(p.AssignGroups) > 0 {
+		w("for group in %s; do\n", quoteAll(p.AssignGroups))
+		w(`  filter=$(jq -rn --arg g "$group" '"displayName eq \u0027" + ($g | gsub("\u0027"; "\u0027\u0027")) + "\u0027" | @uri')` + "\n")
+		w(`  group_id=$(graph GET "/groups?\$filter=$filter&\$select=id" | jq -r '.value[0].id')` + "\n")
+		w(`  graph POST "/servicePrincipals/$SP_ID/appRoleAssignedTo" "{\"principalId\": \"$group_id\", \"resourceId\": \"$SP_ID\", \"appRoleId\": \"$USER_ROLE_ID\"}" >/dev/null` + "\n")
+		w("  echo \"   assigned the group $group\"\ndone\n")
+	}
+	w("\n")
 
-	w("echo '5. Provisioning: Automatic, Tenant URL and Secret Token, then start'\n")
-	w("job=$(graph POST \"/servicePrincipals/$SP_ID/synchronization/jobs\" '{\"templateId\": \"scim\"}')\n")
-	w("JOB_ID=$(jq -r .id <<<\"$job\")\n")
-	w("secrets=$(jq -n --arg url %s --arg token \"$SCIM_SECRET_TOKEN\" '{value: [{key: \"BaseAddress\", value: $url}, {key: \"SecretToken\", value: $token}]}')\n", quote(s.Provisioning.TenantURL))
-	w("graph PUT \"/servicePrincipals/$SP_ID/synchronization/secrets\" \"$secrets\"\n")
-	var notes []string
-	if s.Provisioning.ProvisionGroups {
-		notes = append(notes, "Mappings > Provision Microsoft Entra ID Groups: Yes")
-	} else {
-		notes = append(notes, "Mappings > Provision Microsoft Entra ID Groups: No (RudderStack does not support groups)")
+	if p.TenantURL != "" {
+		w("echo '5. Provisioning: Automatic, Tenant URL and Secret Token, then start'\n")
+		w("job=$(graph POST \"/servicePrincipals/$SP_ID/synchronization/jobs\" '{\"templateId\": \"scim\"}')\n")
+		w("JOB_ID=$(jq -r .id <<<\"$job\")\n")
+		w("secrets=$(jq -n --arg url %s --arg token \"$SCIM_SECRET_TOKEN\" '{value: [{key: \"BaseAddress\", value: $url}, {key: \"SecretToken\", value: $token}]}')\n", quote(p.TenantURL))
+		w("graph PUT \"/servicePrincipals/$SP_ID/synchronization/secrets\" \"$secrets\"\n")
+		w("graph POST \"/servicePrincipals/$SP_ID/synchronization/jobs/$JOB_ID/start\"\n")
 	}
-	notes = append(notes, fmt.Sprintf("Mappings > Provision Microsoft Entra ID Users > Target Object Actions: Create %s, Update %s, Delete %s",
-		yesNo(s.Provisioning.Actions.Create), yesNo(s.Provisioning.Actions.Update), yesNo(s.Provisioning.Actions.Delete)))
-	w("# Set in the portal (Graph edits them only through the job's whole schema):\n")
-	for _, n := range notes {
-		w("#   %s\n", n)
+	if len(p.PortalNotes) > 0 {
+		w("# Set in the portal (Graph has no simple call for these):\n")
+		for _, n := range p.PortalNotes {
+			w("#   %s\n", shellComment(n))
+		}
 	}
-	w("graph POST \"/servicePrincipals/$SP_ID/synchronization/jobs/$JOB_ID/start\"\n")
 	w("echo \"Done. Send RudderStack the App Federation Metadata URL: https://login.microsoftonline.com/<tenant ID>/federationmetadata/2007-06/federationmetadata.xml?appid=$(jq -r .application.appId <<<\"$created\")\"\n")
-	return b.String(), nil
+	return b.String()
 }
 
-// claimsPolicy is the setup's Attributes & Claims as a
-// ClaimsMappingPolicy definition.
-func claimsPolicy(s setup.Setup) (string, error) {
+// claimsPolicy is the plan's Attributes & Claims as a ClaimsMappingPolicy
+// definition.
+func claimsPolicy(p Plan) (string, error) {
 	type entry struct {
 		Source        string `json:"Source"`
 		ID            string `json:"ID"`
@@ -170,13 +244,13 @@ func claimsPolicy(s setup.Setup) (string, error) {
 		schema = append(schema, entry{"user", attr, claimType})
 		return nil
 	}
-	for _, c := range s.Claims.Additional {
-		if err := add(c.Source, c.WireName()); err != nil {
+	for _, c := range p.Claims {
+		if err := add(c.Source, c.WireName); err != nil {
 			return "", err
 		}
 	}
-	if s.Claims.NameID.Source != "" {
-		if err := add(s.Claims.NameID.Source, nameIdentifier); err != nil {
+	if p.NameIDSource != "" {
+		if err := add(p.NameIDSource, nameIdentifier); err != nil {
 			return "", err
 		}
 	}
@@ -191,6 +265,15 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// quoteAll is each string as a single-quoted shell word, space-separated.
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = quote(s)
+	}
+	return strings.Join(q, " ")
 }
 
 // quote is s as one single-quoted shell word.
