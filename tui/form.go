@@ -141,6 +141,10 @@ type choiceField struct {
 	get                       func(setup.Setup) string
 	set                       func(*setup.Setup, string)
 	cur                       string
+	// filter lets the admin type to narrow a long list (Entra's source
+	// attributes): typed text selects the first option containing it.
+	filter bool
+	query  string
 }
 
 func (f *choiceField) path() string { return f.p }
@@ -151,9 +155,9 @@ func (f *choiceField) label(short bool) string {
 	return f.long
 }
 func (f *choiceField) hint() string       { return f.help }
-func (f *choiceField) text() bool         { return false }
-func (f *choiceField) focus() tea.Cmd     { return nil }
-func (f *choiceField) blur()              {}
+func (f *choiceField) text() bool         { return f.filter }
+func (f *choiceField) focus() tea.Cmd     { f.query = ""; return nil }
+func (f *choiceField) blur()              { f.query = "" }
 func (f *choiceField) load(s setup.Setup) { f.cur = f.get(s) }
 
 func (f *choiceField) index() int {
@@ -169,6 +173,19 @@ func (f *choiceField) update(msg tea.Msg, s *setup.Setup, k KeyMap) (tea.Cmd, bo
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil, false
+	}
+	if f.filter {
+		switch r := kp.Text; {
+		case kp.String() == "backspace" && f.query != "":
+			f.query = f.query[:len(f.query)-1]
+			f.match(s, f.query)
+			return nil, true
+		case len([]rune(r)) == 1 && r != " ":
+			if f.match(s, f.query+r) {
+				f.query += r
+			}
+			return nil, true
+		}
 	}
 	step := 0
 	switch {
@@ -187,7 +204,24 @@ func (f *choiceField) update(msg tea.Msg, s *setup.Setup, k KeyMap) (tea.Cmd, bo
 	}
 	f.cur = f.options[i].value
 	f.set(s, f.cur)
+	f.query = ""
 	return nil, true
+}
+
+// match selects the first option whose value holds q (any case), and
+// reports whether there was one.
+func (f *choiceField) match(s *setup.Setup, q string) bool {
+	if q == "" {
+		return true
+	}
+	for _, o := range f.options {
+		if strings.Contains(strings.ToLower(o.value), strings.ToLower(q)) {
+			f.cur = o.value
+			f.set(s, f.cur)
+			return true
+		}
+	}
+	return false
 }
 
 func (f *choiceField) view(st *Styles, width int, focused bool) string {
@@ -199,6 +233,11 @@ func (f *choiceField) view(st *Styles, width int, focused bool) string {
 		label = "‹ " + label + " ›"
 		if i := f.index(); i >= 0 && len(f.options) > 3 {
 			label += fmt.Sprintf("  %d of %d", i+1, len(f.options))
+		}
+		if f.filter && f.query != "" {
+			label += fmt.Sprintf("  typed %q", f.query)
+		} else if f.filter {
+			label += "  (type to filter)"
 		}
 	}
 	return truncate(label, width)

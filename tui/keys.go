@@ -18,7 +18,7 @@ type KeyMap struct {
 	NextField, PrevField, Left, Right, Toggle key.Binding
 
 	// Lists and tables.
-	Up, Down, Add, Delete, Edit, Guide key.Binding
+	Up, Down, Add, Delete, Undo, Edit, Guide key.Binding
 
 	// Users and groups.
 	AssignmentRequired key.Binding
@@ -65,9 +65,10 @@ func DefaultKeyMap() KeyMap {
 
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "select")),
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add claim")),
-		Delete: key.NewBinding(key.WithKeys("d", "delete", "backspace"), key.WithHelp("d", "remove claim")),
-		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit claim")),
+		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
+		Delete: key.NewBinding(key.WithKeys("d", "delete", "backspace"), key.WithHelp("d", "remove")),
+		Undo:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo remove")),
+		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Guide:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "use the guide's claims")),
 
 		AssignmentRequired: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "assignment required")),

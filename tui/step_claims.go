@@ -19,6 +19,11 @@ type claimsStep struct {
 	sel int
 	// edit is the open row editor, nil when browsing.
 	edit *claimEditor
+	// removed is the claims as they were before the last removal, so u
+	// can put the claim back; nil when there is nothing to undo.
+	removed *setup.Claims
+	// removedName names the claim removed, for the undo hint.
+	removedName string
 }
 
 // claimEditor edits one row in place, so validation follows each key;
@@ -44,6 +49,7 @@ func (s *claimsStep) done(m *Model) bool {
 
 func (s *claimsStep) enter(m *Model, focus string) tea.Cmd {
 	s.edit = nil
+	s.removed = nil
 	s.sel = 0
 	// A remediation on claims.additional[i]… selects that row.
 	var i int
@@ -60,11 +66,15 @@ func (s *claimsStep) keys(m *Model) []key.Binding {
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
-	out := []key.Binding{k.Up, k.Edit, k.Add}
-	if s.sel > 0 {
+	// Most used first: the help line drops keys from the end when narrow.
+	out := []key.Binding{k.Edit}
+	if len(m.setup.Claims.Additional) > 0 {
 		out = append(out, k.Delete)
 	}
-	return append(out, k.Guide)
+	if s.removed != nil {
+		out = append(out, k.Undo)
+	}
+	return append(out, k.Add, k.Up, k.Guide)
 }
 
 // sources is Entra's list of source attributes, as the portal offers it.
@@ -105,7 +115,7 @@ func (s *claimsStep) openEditor(m *Model, row int, added bool) tea.Cmd {
 	e := &claimEditor{row: row, before: cloneClaims(m.setup.Claims), added: added}
 	if row == 0 {
 		e.form.fields = []field{
-			&choiceField{p: "claims.name_id.source", long: "Source attribute", options: sources(),
+			&choiceField{p: "claims.name_id.source", long: "Source attribute", options: sources(), filter: true,
 				help: "The guide: user.userprincipalname, which SCIM also sends as userName.",
 				get:  func(s setup.Setup) string { return s.Claims.NameID.Source },
 				set:  func(s *setup.Setup, v string) { s.Claims.NameID.Source = v }},
@@ -126,7 +136,7 @@ func (s *claimsStep) openEditor(m *Model, row int, added bool) tea.Cmd {
 				"Leave it empty, so the claim goes out under its bare name.",
 				func(s setup.Setup) string { return s.Claims.Additional[i].Namespace },
 				func(s *setup.Setup, v string) { s.Claims.Additional[i].Namespace = v }),
-			&choiceField{p: path + ".source", long: "Source attribute", options: sources(),
+			&choiceField{p: path + ".source", long: "Source attribute", options: sources(), filter: true,
 				help: "Email: user.mail. LastName: user.displayname or user.surname.",
 				get:  func(s setup.Setup) string { return s.Claims.Additional[i].Source },
 				set:  func(s *setup.Setup, v string) { s.Claims.Additional[i].Source = v }},
@@ -180,11 +190,30 @@ func (s *claimsStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		s.edit.before.Additional = s.edit.before.Additional[:n]
 		return cmd, true
 	case key.Matches(kp, k.Delete) && s.sel > 0:
+		// Removed at once, as in Entra, with an undo: nothing is lost to
+		// a stray key.
 		i := s.sel - 1
+		before := cloneClaims(m.setup.Claims)
+		s.removed, s.removedName = &before, before.Additional[i].WireName()
+		if s.removedName == "" {
+			s.removedName = "(no name)"
+		}
 		m.setup.Claims.Additional = slices.Delete(slices.Clone(m.setup.Claims.Additional), i, i+1)
 		s.sel = min(s.sel, len(m.setup.Claims.Additional))
+		m.setBanner(fmt.Sprintf("Removed the claim %s. Press u to undo.", s.removedName), false)
+	case key.Matches(kp, k.Undo) && s.removed != nil:
+		m.setup.Claims = *s.removed
+		s.removed = nil
+		if s.removedName == "" {
+			m.setBanner("Put the claims back as they were.", false)
+		} else {
+			m.setBanner(fmt.Sprintf("Put the claim %s back.", s.removedName), false)
+		}
 	case key.Matches(kp, k.Guide):
 		d := setup.Default()
+		before := cloneClaims(m.setup.Claims)
+		s.removed, s.removedName = &before, ""
+		m.setBanner("The guide's claims are in. Press u to undo.", false)
 		m.setup.Claims = cloneClaims(d.Claims)
 		s.sel = 0
 	default:
