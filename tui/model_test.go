@@ -521,7 +521,7 @@ func TestChangedFields(t *testing.T) {
 func TestResizeAndTheSmallestTerminal(t *testing.T) {
 	u, _ := withFake(t, Options{})
 	u.send(tea.WindowSizeMsg{Width: 40, Height: 10})
-	u.wantFrame("needs a terminal of at least 50×14", "40×10", "--accessible")
+	u.wantFrame("needs a terminal of at least 60×16", "40×10", "--accessible")
 	u.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	u.wantFrame("● Welcome  ○ App  ○ SAML")
 	for _, l := range strings.Split(u.frame(), "\n") {

@@ -83,7 +83,11 @@ func (s *tokenStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 			if len(setup.Errors(m.stepFindings(StepToken))) > 0 && m.pushOn != StepToken {
 				return nil, false
 			}
-			m.pushOn = -1
+			// Generating despite the warning was the admin's answer: the
+			// next enter moves on without asking again.
+			if len(setup.Errors(m.stepFindings(StepToken))) == 0 {
+				m.pushOn = -1
+			}
 			return m.generateToken(), true
 		case key.Matches(kp, k.Next) && m.tokenStale() && m.pushOn != StepToken:
 			// The token the admin holds is what Entra will send and what

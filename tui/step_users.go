@@ -123,14 +123,30 @@ func (s *usersStep) view(m *Model, width int) (string, int) {
 				focus = lines
 			}
 			line := marker + box + " " + sty.Render(padRight(truncate(u.DisplayName, nameW), nameW)) + "  " + padRight(truncate(u.UPN, upnW), upnW)
-			if rest := width - nameW - upnW - 10; rest > 12 && u.Purpose != "" {
-				line += "  " + st.Muted.Render(truncate(u.Purpose, rest))
+			purpose := u.Purpose
+			if m.assigned(u) != u.Assigned {
+				// The demo's words describe its own assignment.
+				purpose = "changed from the demo tenant's"
+			}
+			if rest := width - nameW - upnW - 10; rest > 12 && purpose != "" {
+				line += "  " + st.Muted.Render(truncate(purpose, rest))
 			}
 			w(line)
 		}
-		if s.sel < len(m.users) && m.users[s.sel].Purpose != "" {
+		if s.sel < len(m.users) {
+			// The user's state as it is now, then what the demo tenant has
+			// them for (its words describe its own assignments).
+			u := m.users[s.sel]
+			state := "is not assigned"
+			if m.assigned(u) {
+				state = "is assigned"
+			}
+			text := u.DisplayName + " " + state + "."
+			if u.Purpose != "" {
+				text += " In the demo tenant: " + u.Purpose + "."
+			}
 			w("")
-			w(st.Muted.Render(wrap(m.users[s.sel].DisplayName+": "+m.users[s.sel].Purpose+".", width)))
+			w(st.Muted.Render(wrap(text, width)))
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n"), focus

@@ -14,8 +14,8 @@ import (
 
 // The smallest terminal the wizard draws in; below it, it says so.
 const (
-	minWidth  = 50
-	minHeight = 14
+	minWidth  = 60
+	minHeight = 16
 )
 
 // View draws the frame: header, stepper, the step's title and where it

@@ -51,7 +51,7 @@ func Catalogue() []Check {
 			Proves: "An assigned user who starts at RudderStack's /sso signs in; RudderStack receives Email and LastName; just-in-time provisioning creates the account keyed on the UPN; a second sign-in updates it without a duplicate.",
 			run:    checkSignIn},
 		{ID: IDAssignment, Title: "Unassigned users are refused", Browser: true,
-			Proves: "A user who is not assigned to the app is stopped by Entra with AADSTS50105, because Assignment required is Yes.",
+			Proves: "A user who is not assigned to the app is stopped by Entra with AADSTS50105, which needs Assignment required? set to Yes.",
 			run:    checkAssignment},
 		{ID: IDIdPInitiated, Title: "IdP-initiated launch is refused, as expected", Browser: true,
 			Proves: "A sign-in started from Entra (My Apps or the Test button) is refused by RudderStack with Cognito's message, so users know to start at RudderStack's /sso.",

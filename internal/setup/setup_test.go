@@ -125,7 +125,8 @@ func TestValidateFindsEachMistake(t *testing.T) {
 		{"email namespaced", func(s *Setup) {
 			s.Claims.Additional[0].Namespace = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims"
 		}, "claims.additional[0].namespace", SeverityError, "has a namespace"},
-		{"email wrong source", func(s *Setup) { s.Claims.Additional[0].Source = "user.userprincipalname" }, "claims.additional[0].source", SeverityError, "user.mail"},
+		{"email wrong source", func(s *Setup) { s.Claims.Additional[0].Source = "user.givenname" }, "claims.additional[0].source", SeverityError, "user.mail"},
+		{"email from the UPN is worth a look", func(s *Setup) { s.Claims.Additional[0].Source = "user.userprincipalname" }, "claims.additional[0].source", SeverityWarning, "user.mail"},
 		{"no last name", func(s *Setup) { s.Claims.Additional = s.Claims.Additional[:1] }, "claims.additional", SeverityError, "no LastName claim"},
 		{"surname is fine", func(s *Setup) { s.Claims.Additional[1].Source = "user.surname" }, "", "", ""},
 		{"default claims kept", func(s *Setup) { s.Claims.Additional = append(EntraDefaultClaims()[3:], s.Claims.Additional...) }, "claims.additional[0]", SeverityError, "remove"},

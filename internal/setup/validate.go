@@ -285,6 +285,14 @@ func (v *validator) requiredClaim(name string, sources []string) {
 		path := fmt.Sprintf("claims.additional[%d]", i)
 		switch {
 		case cl.Name == name && cl.Namespace == "":
+			if name == "Email" && cl.Source == "user.userprincipalname" {
+				// It signs in wherever the UPN is a mailbox, so it is worth a
+				// look rather than wrong.
+				v.add(SeverityWarning, path+".source", ScreenClaims, label+" › Source attribute", cl.Source, sources[0],
+					"is user.userprincipalname; the guide says user.mail. Sign-in works where every UPN is also the user's mail address (as in the rehearsal's tenant), but where they differ RudderStack stores an address no one reads.",
+					fmt.Sprintf("Set the source attribute to %s unless your UPNs are your mail addresses.", sources[0]))
+				return
+			}
 			if !slices.Contains(sources, cl.Source) {
 				v.add(SeverityError, path+".source", ScreenClaims, label+" › Source attribute", cl.Source, strings.Join(sources, " or "),
 					fmt.Sprintf("is %s; RudderStack expects %s here.", cl.Source, strings.Join(sources, " or ")),
