@@ -74,6 +74,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w)
 		return
 	}
+	s.signIns.put(id.OrgID, user.ID, signInRecord(id, created))
 	s.log.Info("signed in", "org", id.OrgID, "user", user.ID, "created", created)
 	http.Redirect(w, r, s.appURL+"/", http.StatusFound)
 }

@@ -35,6 +35,9 @@ type Me struct {
 	CognitoUsername  string    `json:"cognito_username"`
 	IdentityProvider string    `json:"identity_provider"`
 	SignedInAt       time.Time `json:"signed_in_at"`
+	// LastSignIn is what the app received and did at the member's last
+	// SAML sign-in; omitted when it was not kept (the app restarted).
+	LastSignIn *SignInRecord `json:"last_sign_in,omitempty"`
 }
 
 // whoAmI loads the member of the request's session. A member deactivated
@@ -57,8 +60,13 @@ func (s *Server) whoAmI(r *http.Request) (Me, accounts.User, error) {
 		s.endSession(r)
 		return Me{}, u, accounts.ErrUserDeactivated
 	}
+	var last *SignInRecord
+	if rec, ok := s.signIns.get(sess.OrgID, u.ID); ok {
+		last = &rec
+	}
 	return Me{
-		Username: u.UserName, Email: u.Email, LastName: u.FamilyName, FirstName: u.GivenName,
+		LastSignIn: last,
+		Username:   u.UserName, Email: u.Email, LastName: u.FamilyName, FirstName: u.GivenName,
 		DisplayName: u.DisplayName, Role: string(u.Role), RoleLabel: u.Role.Label(),
 		Source: string(u.Source), Status: u.Status(), Org: sess.OrgName, OrgID: sess.OrgID, UserID: u.ID,
 		CognitoUsername: sess.CognitoUsername, IdentityProvider: sess.ProviderName, SignedInAt: sess.CreatedAt.UTC(),
@@ -81,7 +89,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w)
 		return
 	}
-	s.renderHome(w, me)
+	var rec SignInRecord
+	if me.LastSignIn != nil {
+		rec = *me.LastSignIn
+	}
+	s.renderHome(w, me, landing(rec, me.LastSignIn != nil, u, me.CognitoUsername))
 }
 
 // handleMe is /api/me: the same as / in JSON; 401 without a session, 403

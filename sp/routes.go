@@ -26,6 +26,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+app+CallbackPath, s.handleCallback)
 	mux.HandleFunc("GET "+app+"/{$}", s.handleHome)
 	mux.HandleFunc("GET "+app+MePath, s.handleMe)
+	mux.HandleFunc("GET "+app+LogoutPath, s.handleLogout)
+	mux.HandleFunc("POST "+app+LogoutPath, s.handleLogout)
+	mux.HandleFunc("GET "+app+SignedOutPath, s.handleSignedOut)
 
 	// The user pool's hosted endpoints: auth2.rudderstack.com. They check
 	// methods themselves, to answer as Cognito does (the ACS shows

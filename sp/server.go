@@ -25,6 +25,10 @@ const (
 	LoginPath    = "/sso"
 	CallbackPath = "/sso/callback"
 	MePath       = "/api/me"
+	// LogoutPath signs the member out of the app (where Cognito's
+	// /logout sits in the real app); SignedOutPath is the page after.
+	LogoutPath    = "/logout"
+	SignedOutPath = "/signed-out"
 	// SCIMPath is where the SCIM API is mounted on the API host (Entra's
 	// Tenant URL is APIURL + SCIMPath).
 	SCIMPath = "/scim/v2"
@@ -81,6 +85,9 @@ type Server struct {
 	now         func() time.Time
 	log         *slog.Logger
 	handler     http.Handler
+
+	// signIns keeps each member's last sign-in for the landing page.
+	signIns signInLog
 
 	// Session statements, prepared once (see cognito.Pool for why).
 	insertSession, selectSession *sql.Stmt

@@ -63,9 +63,30 @@ func TestSignInCreatesUserJustInTimeThenUpdatesIt(t *testing.T) {
 		Role: "member", RoleLabel: "Member", Source: "jit", Status: "active", Org: "Contoso",
 		CognitoUsername: provider + "_alice@contoso.com", IdentityProvider: provider}
 	got := me
-	got.OrgID, got.UserID, got.SignedInAt = "", "", time.Time{}
+	got.OrgID, got.UserID, got.SignedInAt, got.LastSignIn = "", "", time.Time{}, nil
 	if got != want {
 		t.Errorf("/api/me = %+v\nwant %+v", got, want)
+	}
+	// What the app received and did: the claims, their mapping, JIT.
+	last := me.LastSignIn
+	if last == nil || !last.Created || last.NameID != "alice@contoso.com" {
+		t.Fatalf("/api/me last_sign_in = %+v, want the JIT creation from alice@contoso.com", last)
+	}
+	uses := map[string]sp.ClaimUse{}
+	for _, c := range last.Claims {
+		uses[c.Name] = c
+	}
+	if u := uses["Email"]; u.PoolAttribute != "email" || u.Field != "Email" || u.Value != "alice@contoso.com" {
+		t.Errorf("Email claim: %+v", u)
+	}
+	if u := uses["LastName"]; u.PoolAttribute != "family_name" || u.Field != "Last name" {
+		t.Errorf("LastName claim: %+v", u)
+	}
+	for _, want := range []string{`id="did">Created this account just in time (JIT) as a Member`, `<td>Email</td><td>alice@contoso.com</td><td>Email <small>(pool attribute email)</small>`,
+		`id="provisioning" class="no-scim"`, `id="sign-out" href="` + appURL + sp.LogoutPath + `"`} {
+		if !strings.Contains(string(page.Body), want) {
+			t.Errorf("/ page lacks %q:\n%s", want, page.Body)
+		}
 	}
 	if me.OrgID != h.org.ID || !me.SignedInAt.Equal(t0) {
 		t.Errorf("/api/me org_id %q signed_in_at %s, want %q %s", me.OrgID, me.SignedInAt, h.org.ID, t0)
@@ -82,11 +103,25 @@ func TestSignInCreatesUserJustInTimeThenUpdatesIt(t *testing.T) {
 	if me2.UserID != me.UserID || me2.LastName != "Alice Renamed" || me2.Source != "jit" {
 		t.Errorf("second sign-in: %+v, want user %s with last name updated", me2, me.UserID)
 	}
+	if me2.LastSignIn == nil || me2.LastSignIn.Created || !strings.Contains(string(page.Body), `id="did">Updated the existing account (created by an earlier JIT sign-in`) {
+		t.Errorf("second sign-in not shown as an update: %+v\n%s", me2.LastSignIn, page.Body)
+	}
+	// Sign out ends the app session.
+	out, err := b2.Get(appURL + sp.LogoutPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.URL.String() != appURL+sp.SignedOutPath || !strings.Contains(string(out.Body), `id="signed-out"`) {
+		t.Errorf("sign out landed on %s: %s", out.URL, out.Body)
+	}
+	if _, status := getMe(t, b2); status != http.StatusUnauthorized {
+		t.Errorf("/api/me after sign out: %d, want 401", status)
+	}
 	if n := h.userCount(); n != 1 {
 		t.Errorf("%d users after two sign-ins, want 1", n)
 	}
-	if n := h.sessionCount(); n != 2 {
-		t.Errorf("%d sessions, want 2", n)
+	if n := h.sessionCount(); n != 1 {
+		t.Errorf("%d sessions after two sign-ins and one sign-out, want 1", n)
 	}
 }
 

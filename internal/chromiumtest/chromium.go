@@ -146,9 +146,9 @@ func (b *Browser) screenshot() ([]byte, error) {
 	return chromedp.Run(ctx, chromedp.FullScreenshot(100))
 }
 
-// Screenshot saves the page as it looks now (PNG) at path.
+// Screenshot saves the whole page as it looks now (PNG) at path.
 func (b *Browser) Screenshot(path string) error {
-	shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		return fmt.Errorf("screenshot: %w", err)
 	}

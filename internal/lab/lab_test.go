@@ -425,6 +425,15 @@ func TestSCIMAndSAMLShareOneAccount(t *testing.T) {
 	if !o.SignedIn || o.Me.UserID != scimUser.ID || o.Me.Source != "scim" {
 		t.Fatalf("SAML sign-in of the SCIM user: %s %+v; want account %s", o, o.Me, scimUser.ID)
 	}
+	// The landing page says the sign-in updated the SCIM-made account.
+	for _, want := range []string{"Updated the existing account (created by Entra's SCIM provisioning", "Provisioned by Entra over SCIM: externalId "} {
+		if !strings.Contains(o.Page.Text(), want) {
+			t.Errorf("the landing page does not say %q:\n%s", want, o.Page.Text())
+		}
+	}
+	if o.Me.LastSignIn == nil || o.Me.LastSignIn.Created {
+		t.Errorf("/api/me last_sign_in = %+v, want an update", o.Me.LastSignIn)
+	}
 
 	entraAdele, err := l.Directory.UserByUPN(ctx, adele.UPN)
 	if err != nil {

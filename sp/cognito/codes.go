@@ -27,10 +27,24 @@ type Identity struct {
 	// Attributes are the pool attributes (email, family_name, ...) mapped
 	// from the assertion's attributes.
 	Attributes map[string]string
+	// Claims are the assertion's attributes as received, in order (the
+	// first value of each), for the app to show what it got.
+	Claims []Claim
+	// Mapping is the attribute mapping applied: pool attribute ← claim
+	// Name.
+	Mapping map[string]string
 	// SessionIndex is the assertion's AuthnStatement SessionIndex.
 	SessionIndex string
 	// AuthTime is when the pool accepted the assertion.
 	AuthTime time.Time
+}
+
+// Claim is one SAML attribute as the IdP sent it.
+type Claim struct {
+	// Name is the attribute's Name, as sent (Email, or a namespaced URI).
+	Name string
+	// Value is its first value.
+	Value string
 }
 
 type grant struct {

@@ -197,7 +197,23 @@ func (p *Pool) validate(ctx context.Context, org accounts.Org, samlResponse stri
 	if len(assertion.AuthnStatements) > 0 {
 		sessionIndex = assertion.AuthnStatements[0].SessionIndex
 	}
+	var claims []Claim
+	for _, st := range assertion.AttributeStatements {
+		for _, at := range st.Attributes {
+			c := Claim{Name: at.Name}
+			if len(at.Values) > 0 {
+				c.Value = at.Values[0].Value
+			}
+			claims = append(claims, c)
+		}
+	}
+	mapping := org.SSO.AttributeMapping
+	if len(mapping) == 0 {
+		mapping = accounts.DefaultAttributeMapping()
+	}
 	return Identity{
+		Claims:       claims,
+		Mapping:      mapping,
 		OrgID:        org.ID,
 		OrgName:      org.Name,
 		ProviderName: org.SSO.ProviderName,
