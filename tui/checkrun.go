@@ -173,12 +173,14 @@ func (r *checkRun) counts() checks.Counts {
 	return checks.Counts{}
 }
 
-// failingFields lists the setup fields named by failing checks'
-// remediations.
+// failingFields lists the setup fields named by failing live checks'
+// remediations. The static check (1) is left out: its errors are the
+// validation's, which the stepper shows already, and its warnings (listed
+// in a check that failed for another field) must not mark a step failed.
 func (r *checkRun) failingFields() []string {
 	var out []string
 	for _, row := range r.rows {
-		if row.result == nil || row.result.Status != checks.Fail {
+		if row.result == nil || row.result.Status != checks.Fail || row.check.ID == checks.IDSetup {
 			continue
 		}
 		for _, rem := range row.result.Remediations {

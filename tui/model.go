@@ -134,8 +134,10 @@ type Model struct {
 	// pendingToken asks for a token once the app exists (a resume past
 	// step 7 makes both again in the new rehearsal).
 	pendingToken, resumedToken bool
-	// pendingTest runs Test Connection once that token exists.
-	pendingTest bool
+	// pendingTest runs Test Connection once that token exists;
+	// pendingRun runs the checks once the rehearsal is up (a resume at the
+	// checks or the summary).
+	pendingTest, pendingRun bool
 	// overwrite is the export path the admin agreed to replace.
 	overwrite string
 	visited   [numSteps]bool
@@ -623,9 +625,17 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		m.reh = msg.r
 		m.users = msg.r.Users()
+		var cmds []tea.Cmd
+		if m.pendingRun {
+			m.pendingRun = false
+			cmds = append(cmds, m.startRun(nil))
+		}
 		if m.pendingCreate {
 			m.pendingCreate = false
-			return m.createApp(), true
+			cmds = append(cmds, m.createApp())
+		}
+		if len(cmds) > 0 {
+			return tea.Batch(cmds...), true
 		}
 		if m.cur == StepChecks && m.run.never() {
 			return m.startRun(nil), true
@@ -751,6 +761,15 @@ func (m *Model) resumeSaved() tea.Cmd {
 		cmds = append(cmds, m.createApp())
 	}
 	cmds = append(cmds, m.goTo(target, ""))
+	if target == StepSummary {
+		// The summary shows the checks' results: run them, as step 9
+		// would have.
+		if m.reh != nil {
+			cmds = append(cmds, m.startRun(nil))
+		} else {
+			m.pendingRun = true
+		}
+	}
 	return tea.Batch(cmds...)
 }
 

@@ -78,3 +78,24 @@ func TestExportsAskBeforeReplacingAFile(t *testing.T) {
 		t.Fatalf("the second m should replace it, file holds %q", b)
 	}
 }
+
+// TestResumingAtTheSummaryRunsTheChecks: the summary shows the checks'
+// results, so a resume there runs them, as step 9 would have.
+func TestResumingAtTheSummaryRunsTheChecks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ssowiz-setup.yaml")
+	s := setup.Default()
+	s.Wizard = &setup.Wizard{Step: 10}
+	data, err := setup.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u, f := withFake(t, Options{SetupPath: path})
+	u.keys("enter")
+	if u.m.cur != StepSummary || len(f.runs) != 1 {
+		t.Fatalf("resumed at step %d with %d runs, want the summary and one run", u.m.cur.Number(), len(f.runs))
+	}
+	u.wantFrame("All checks passed")
+}

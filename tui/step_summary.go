@@ -38,7 +38,8 @@ func (s *summaryStep) keys(m *Model) []key.Binding {
 		out = append(out, sc.Key())
 	}
 	if s.choosing {
-		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp("1…9", "copy that value")),
+		n := len(buildHandover(m.setup, m.findings, m.app, m.token, m.run.report()).copyValues())
+		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp(fmt.Sprintf("1…%d", n), "copy that value")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
 	out = append(out, k.Reopen, k.Copy, k.ExportMarkdown, k.ExportSetup)
