@@ -29,6 +29,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 	"golang.org/x/net/html"
 
+	"github.com/ssowiz/ssowiz/internal/syncbuf"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
@@ -73,23 +74,10 @@ type harness struct {
 	// logs is the server's log; typed holds every password typed and
 	// every SAMLResponse and cookie the server handed out, none of which
 	// may appear in it.
-	logs  syncBuffer
+	logs  syncbuf.Buffer
 	mu    sync.Mutex
 	typed []string
 }
-
-// syncBuffer collects log lines written from concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 // remember adds a credential the log must never hold.
 func (h *harness) remember(secret string) {

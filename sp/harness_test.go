@@ -18,6 +18,7 @@ import (
 	"github.com/crewjam/saml"
 	"github.com/jonboulle/clockwork"
 
+	"github.com/ssowiz/ssowiz/internal/syncbuf"
 	"github.com/ssowiz/ssowiz/sp"
 	"github.com/ssowiz/ssowiz/sp/accounts"
 	"github.com/ssowiz/ssowiz/sp/internal/samltest"
@@ -279,21 +280,8 @@ type secretGuard struct {
 	t    testing.TB
 	mu   sync.Mutex
 	seen []string
-	logs syncBuffer
+	logs syncbuf.Buffer
 }
-
-// syncBuffer collects log lines written from concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 func (g *secretGuard) add(s string) {
 	if len(s) < 12 { // shorter values are not secrets worth the name and match by chance

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssowiz/ssowiz/internal/syncbuf"
 )
 
 // TestFeedAndLogs: a refused sign-in shows up in serve's live feed and in
@@ -75,7 +77,7 @@ func TestFeedAndLogs(t *testing.T) {
 
 	// --follow prints what is there, then each new entry once.
 	ctx, cancel := context.WithCancel(context.Background())
-	followOut := &syncBuffer{}
+	followOut := &syncbuf.Buffer{}
 	fe := newEnv(strings.NewReader(""), followOut, io.Discard)
 	fe.getenv = func(k string) string { return env[k] }
 	done := make(chan int, 1)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,42 +9,25 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ssowiz/ssowiz/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while a command writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startServe runs `ssowiz serve` with args until the test ends and returns
 // its stdout once the first line is complete.
-func startServe(t *testing.T, args ...string) (stdout *syncBuffer, stop func() int) {
+func startServe(t *testing.T, args ...string) (stdout *syncbuf.Buffer, stop func() int) {
 	t.Helper()
 	stdout, _, stop = startServeStderr(t, args...)
 	return stdout, stop
 }
 
 // startServeStderr is startServe that also returns stderr.
-func startServeStderr(t *testing.T, args ...string) (stdout, stderr *syncBuffer, stop func() int) {
+func startServeStderr(t *testing.T, args ...string) (stdout, stderr *syncbuf.Buffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--idp-addr", "127.0.0.1:0", "--sp-addr", "127.0.0.1:0"}, args...),
@@ -179,7 +161,7 @@ func TestServeRefusesABusyPort(t *testing.T) {
 	line, _, _ := strings.Cut(stdout.String(), "\n")
 	json.Unmarshal([]byte(line), &info)
 	busy := strings.TrimSuffix(strings.TrimPrefix(info.SPLoginURL, "http://"), "/sso")
-	var errOut syncBuffer
+	var errOut syncbuf.Buffer
 	code := run(context.Background(), []string{"serve", "--idp-addr", "127.0.0.1:0", "--sp-addr", busy}, newEnv(strings.NewReader(""), io.Discard, &errOut))
 	if code != exitFailed || !strings.Contains(errOut.String(), "--sp-addr") {
 		t.Fatalf("busy port: exit %d, stderr %q; want exit 1 naming --sp-addr", code, errOut.String())
@@ -280,7 +262,7 @@ func TestServeSecretsFileKeepsSecretsOffStdout(t *testing.T) {
 
 func TestServeSecretsFileThatIsADirectory(t *testing.T) {
 	dir := t.TempDir()
-	var errOut syncBuffer
+	var errOut syncbuf.Buffer
 	code := run(context.Background(), []string{"serve", "--idp-addr", "127.0.0.1:0", "--sp-addr", "127.0.0.1:0", "--secrets-file", dir},
 		newEnv(strings.NewReader(""), io.Discard, &errOut))
 	if code != exitBadArgs || !strings.Contains(errOut.String(), "is a directory") {

@@ -9,19 +9,20 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ssowiz/ssowiz/internal/cputime"
 )
 
-// processCPU is the CPU time (user and system) the whole test process has
-// used: the benchmark's client and both mocks' handlers alike.
+// processCPU is the CPU time the whole test process has used: the
+// benchmark's client and the servers' handlers alike.
 func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	d, err := cputime.Process()
+	if err != nil {
 		b.Fatal(err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return d
 }
 
 // reportCPU adds cpu-ms/op: CPU time per operation, which, unlike the

@@ -6,32 +6,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/ssowiz/ssowiz/internal/syncbuf"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning/scimtest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 // The logs say what was done to whom, with the requests in short, and are
 // queryable; neither they, the engine's database nor its diagnostics ever
 // hold the Secret Token, even when a server echoes it back.
 func TestLogsAndNoTokenAnywhere(t *testing.T) {
 	dir := t.TempDir()
-	diag := &syncBuffer{}
+	diag := &syncbuf.Buffer{}
 	f := newFixture(t, withConfig(func(c *Config) {
 		c.DataDir = dir
 		c.Logger = slog.New(slog.NewTextHandler(diag, &slog.HandlerOptions{Level: slog.LevelDebug}))

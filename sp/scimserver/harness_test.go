@@ -20,6 +20,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/ssowiz/ssowiz/internal/syncbuf"
 	"github.com/ssowiz/ssowiz/sp/accounts"
 )
 
@@ -31,20 +32,6 @@ const publicBase = "https://api.rudderstack.com/scim/v2"
 
 // start is the frozen time of every test's account store.
 var start = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-
-// syncBuffer collects log output from concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 // harness is an SP account store with one SCIM-enabled org, its Org Admin
 // and an Admin token, behind the SCIM server on a loopback httptest
@@ -58,7 +45,7 @@ type harness struct {
 	admin  accounts.User
 	token  string
 	srv    *httptest.Server
-	logs   *syncBuffer
+	logs   *syncbuf.Buffer
 	tokens []string   // every token made, to check none leaks
 	mu     sync.Mutex // guards sent: tests send from many goroutines
 	sent   []string   // the credential of every Authorization header sent
@@ -76,7 +63,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	for _, f := range opts {
 		f(&o)
 	}
-	h := &harness{t: t, ctx: context.Background(), clock: clockwork.NewFakeClockAt(start), logs: &syncBuffer{}}
+	h := &harness{t: t, ctx: context.Background(), clock: clockwork.NewFakeClockAt(start), logs: &syncbuf.Buffer{}}
 	st, err := accounts.Open(h.ctx, accounts.Options{Dir: o.dir, Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
