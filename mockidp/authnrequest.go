@@ -81,9 +81,18 @@ func (s *Server) readAuthnRequest(r *http.Request) (*authnRequest, string, error
 		}
 		raw = out
 	}
+	if isLogoutRequest(raw) {
+		return nil, relayState, &logoutMessage{raw: raw}
+	}
 	req, err := parseAuthnRequest(raw)
 	return req, relayState, err
 }
+
+// logoutMessage is what readAuthnRequest returns for a LogoutRequest: the
+// same endpoint takes both, and the caller signs the browser out.
+type logoutMessage struct{ raw []byte }
+
+func (*logoutMessage) Error() string { return "a LogoutRequest, not an AuthnRequest" }
 
 // idleInflaters is how many idle decompressors the server keeps: one per
 // AuthnRequest being read at the same moment.

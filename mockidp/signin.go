@@ -19,6 +19,11 @@ import (
 func (s *Server) handleSAMLRequest(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req, relayState, err := s.readAuthnRequest(r)
+	var lm *logoutMessage
+	if errors.As(err, &lm) {
+		s.logout(w, r, lm.raw, relayState)
+		return
+	}
 	if err != nil {
 		s.failWith(w, r, err)
 		return

@@ -363,6 +363,11 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 			fl.Outcome = OutcomeSignedIn
 		}
 	}
+	for _, m := range fl.Messages {
+		if m.Summary != nil && m.Summary.Type == "LogoutResponse" && m.Summary.Status.Success() {
+			fl.Outcome = OutcomeSignedOut
+		}
+	}
 	for _, f := range group {
 		if len(f.aad) > 0 || len(f.spErrors) > 0 {
 			fl.Outcome = OutcomeFailed

@@ -216,6 +216,20 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 			Entries:     []int{m.Entry},
 		})
 	}
+	// Single sign-out: Entra's LogoutResponse with an error status.
+	for i := range fl.Messages {
+		m := &fl.Messages[i]
+		if m.Summary == nil || m.Summary.Type != "LogoutResponse" || m.Summary.Status.Success() {
+			continue
+		}
+		st := m.Summary.Status
+		add(Diagnosis{
+			ID: DiagSAMLStatus, Code: st.Code, Title: "Entra refused the sign-out",
+			Detail:      fmt.Sprintf("The LogoutResponse has status %s %s: %s", st.Code, st.SubCode, st.Message),
+			Remediation: entraBasic + " → Logout Url must be the app's sign-out endpoint (for Cognito, https://<your domain>/saml2/logout), and the app's LogoutRequest must name its Identifier as Issuer.",
+			Entries:     []int{m.Entry},
+		})
+	}
 	for _, code := range codes {
 		title, remedy := aadRemedy(code, req, o)
 		add(Diagnosis{

@@ -189,11 +189,17 @@ const (
 	StepACS         = "acs"          // the SAMLResponse posted to the SP
 	StepSPError     = "sp-error"     // a Cognito error page or error redirect
 	StepLanding     = "landing"      // back at the app with a code (or an error)
+	// StepLogout is the app's LogoutRequest reaching Entra (single
+	// sign-out); StepLogoutResponse is Entra's LogoutResponse, on its
+	// auto-post page or posted to the app's Logout URL.
+	StepLogout         = "logout"
+	StepLogoutResponse = "logout-response"
 )
 
 var stepRank = map[string]int{
 	StepLaunch: 0, StepStart: 0, StepAuthorize: 1, StepIdPRequest: 2, StepSignIn: 3, StepIdPError: 3,
 	StepIdPResponse: 4, StepACS: 5, StepSPError: 6, StepLanding: 6,
+	StepLogout: 2, StepLogoutResponse: 5,
 }
 
 // foundMessage is a SAML message found in an entry.
@@ -396,13 +402,21 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 	}
 	for _, m := range f.messages {
 		if m.param == "SAMLResponse" && m.where == "html-form" {
-			f.steps = append(f.steps, StepIdPResponse)
+			if isType(m, "LogoutResponse") {
+				f.steps = append(f.steps, StepLogoutResponse)
+			} else {
+				f.steps = append(f.steps, StepIdPResponse)
+			}
 			break
 		}
 	}
 	// Classify the request.
 	path := strings.TrimSuffix(u.Path, "/")
 	switch {
+	case hasMessageType(f, "LogoutResponse", "body", "query"):
+		f.steps = append([]string{StepLogoutResponse}, f.steps...)
+	case hasMessageType(f, "LogoutRequest", "query", "body"):
+		f.steps = append([]string{StepLogout}, f.steps...)
 	case hasMessage(f, "SAMLResponse", "body", "query"):
 		f.steps = append([]string{StepACS}, f.steps...)
 		_, f.acsRelayState = form["RelayState"]
@@ -549,6 +563,19 @@ func isHTMLish(mimeType string, body []byte) bool {
 	}
 	return false
 }
+
+// hasMessageType reports whether f carries a SAML message of type typ
+// (LogoutRequest…) in one of wheres.
+func hasMessageType(f *entryFacts, typ string, wheres ...string) bool {
+	for _, m := range f.messages {
+		if isType(m, typ) && contains(wheres, m.where) {
+			return true
+		}
+	}
+	return false
+}
+
+func isType(m foundMessage, typ string) bool { return m.msg != nil && m.msg.Type == typ }
 
 func hasMessage(f *entryFacts, param string, wheres ...string) bool {
 	for _, m := range f.messages {

@@ -44,6 +44,7 @@ const (
 	OutcomeSignedIn   = "signed-in"  // back at the app with a code
 	OutcomeFailed     = "failed"     // an error was shown
 	OutcomeIncomplete = "incomplete" // the capture stops before the end
+	OutcomeSignedOut  = "signed-out" // a single sign-out Entra confirmed
 )
 
 // Flow is one sign-in attempt.

@@ -1,0 +1,107 @@
+package mockidp
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const logoutURL = "https://auth2.rudderstack.com/saml2/logout"
+
+// logoutURLFor is the Login URL with a LogoutRequest by HTTP-Redirect.
+func (h *harness) logoutRedirect(xml, relayState string) string {
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.DefaultCompression)
+	fw.Write([]byte(xml))
+	fw.Close()
+	v := url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString(buf.Bytes())}, "RelayState": {relayState}}
+	return h.ts.URL + "/" + h.tenantID() + "/saml2?" + v.Encode()
+}
+
+func logoutXML(id, issuer string) string {
+	return `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns="urn:oasis:names:tc:SAML:2.0:assertion" ID="` + id +
+		`" Version="2.0" IssueInstant="2025-06-02T15:04:05.000Z"><Issuer>` + issuer +
+		`</Issuer><NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">AdeleV@contoso.onmicrosoft.com</NameID></samlp:LogoutRequest>`
+}
+
+func (h *harness) setLogoutURL(u string) {
+	h.t.Helper()
+	ctx := context.Background()
+	app, err := h.dir.App(ctx, h.appID())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cfg := app.SAML
+	cfg.LogoutURL = u
+	if _, err := h.dir.UpdateSAMLConfig(ctx, h.appID(), cfg); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestSingleLogout: a LogoutRequest by HTTP-Redirect ends Entra's session
+// in this browser and posts a LogoutResponse (Success, InResponseTo the
+// request, Entra's logout Issuer) to the app's Logout URL with the
+// RelayState; the next sign-in asks for the password again.
+func TestSingleLogout(t *testing.T) {
+	h := newHarness(t)
+	h.setLogoutURL(logoutURL)
+	h.posted(h.signIn(h.defaultRequest(), "AdeleV"))
+
+	p := h.get(h.logoutRedirect(logoutXML("_logout1", entityID), "rs-logout-state"))
+	got := h.posted(p)
+	if got.action != logoutURL || got.relayState != "rs-logout-state" {
+		t.Fatalf("LogoutResponse posted to %q with RelayState %q", got.action, got.relayState)
+	}
+	x := string(got.xml)
+	for _, want := range []string{"<samlp:LogoutResponse", `InResponseTo="_logout1"`, `Destination="` + logoutURL + `"`,
+		"<Issuer xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">https://login.microsoftonline.com/" + h.tenantID() + "/</Issuer>",
+		`Value="urn:oasis:names:tc:SAML:2.0:status:Success"`} {
+		if !strings.Contains(x, want) {
+			t.Errorf("LogoutResponse lacks %s:\n%s", want, x)
+		}
+	}
+	// The session is over: a new sign-in shows the sign-in screens.
+	q := h.defaultRequest()
+	q.ID = "_after_logout"
+	if p := h.get(h.redirectURL(q)); !strings.Contains(p.body, "Pick an account") {
+		t.Fatalf("after sign-out the sign-in did not ask again:\n%s", p.body)
+	}
+}
+
+// TestSingleLogoutErrors: Entra's answers to bad LogoutRequests.
+func TestSingleLogoutErrors(t *testing.T) {
+	h := newHarness(t)
+	h.setLogoutURL(logoutURL)
+	for _, tc := range []struct {
+		name, xml, code string
+	}{
+		{"unknown issuer", logoutXML("_l1", "urn:unknown:sp"), "AADSTS700016"},
+		{"ID starts with a digit", logoutXML("1abc", entityID), "AADSTS7500529"},
+		{"no ID", strings.Replace(logoutXML("_x", entityID), `ID="_x" `, "", 1), "AADSTS75005"},
+		{"no Issuer", strings.Replace(logoutXML("_l2", entityID), "<Issuer>"+entityID+"</Issuer>", "", 1), "AADSTS75005"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.t = t
+			h.wantError(h.get(h.logoutRedirect(tc.xml, "")), tc.code)
+		})
+	}
+	t.Run("POST binding", func(t *testing.T) {
+		h.t = t
+		v := url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString([]byte(logoutXML("_l3", entityID)))}}
+		h.wantError(h.postForm(h.ts.URL+"/"+h.tenantID()+"/saml2", v), "AADSTS75005")
+	})
+	t.Run("no Logout URL", func(t *testing.T) {
+		h.t = t
+		h.setLogoutURL("")
+		p := h.get(h.logoutRedirect(logoutXML("_l4", entityID), ""))
+		h.wantError(p, "AADSTS900971", "Logout Url")
+		if p.status == http.StatusOK && strings.Contains(p.body, "LogoutResponse") {
+			t.Error("a LogoutResponse went out without a Logout URL")
+		}
+	})
+}
