@@ -52,7 +52,9 @@ type recorder struct {
 	reqExtra map[network.RequestID][]network.Headers
 	resExtra map[network.RequestID][]network.Headers
 	mainLoad string // the main frame's ID
-	bodies   sync.WaitGroup
+	// fetching counts bodies being fetched; HAR waits for it to reach 0.
+	// (A WaitGroup would race: events keep adding while HAR waits.)
+	fetching int
 }
 
 func newRecorder() *recorder {
@@ -100,12 +102,12 @@ func (r *recorder) event(ev any) {
 			return
 		}
 		h.end = e.Timestamp.Float64()
-		r.bodies.Add(1)
+		r.fetching++
 		go func() {
-			defer r.bodies.Done()
 			res, err := chromedp.Call(r.ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: e.RequestID})
 			r.mu.Lock()
 			defer r.mu.Unlock()
+			r.fetching--
 			if err == nil {
 				h.body, h.b64 = res.Body, res.Base64encoded
 			}
@@ -138,9 +140,13 @@ const (
 // still being fetched.
 func (b *Browser) HAR(shape Shape) (*har.HAR, error) {
 	r := b.rec
-	r.bodies.Wait()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for deadline := time.Now().Add(10 * time.Second); r.fetching > 0 && time.Now().Before(deadline); {
+		r.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		r.mu.Lock()
+	}
 	if len(r.hops) == 0 {
 		return nil, fmt.Errorf("chromiumtest: the browser made no request")
 	}
