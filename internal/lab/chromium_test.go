@@ -1,11 +1,17 @@
 package lab
 
 import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -163,5 +169,66 @@ func TestRealBrowserPicksTheAccountItUsed(t *testing.T) {
 	}
 	if err := b.Screenshot(filepath.Join(screenshotDir(t), "5-entra-pick-an-account.png")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRealBrowserSingleLogout: after a sign-in in headless Chromium, the
+// app's LogoutRequest (HTTP-Redirect, as an SP sends it) ends Entra's
+// session: Entra auto-posts its LogoutResponse to the app's Logout Url
+// (here the app's own sign-out, which ends its session too), and the next
+// sign-in asks again ("Pick an account", then the password).
+func TestRealBrowserSingleLogout(t *testing.T) {
+	ctx := context.Background()
+	l := startLab(t, Options{HideStaySignedIn: true})
+	info := l.Info()
+	app, err := l.Directory.App(ctx, info.AppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.SAML
+	cfg.LogoutURL = info.SPBaseURL + sp.LogoutPath
+	if _, err := l.Directory.UpdateSAMLConfig(ctx, info.AppID, cfg); err != nil {
+		t.Fatal(err)
+	}
+	u := demoUser(t, l, "AdeleV")
+	b := chromiumtest.Start(t, chromiumtest.Options{})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(b.Navigate(info.SPLoginURL))
+	must(b.Fill("#email", u.UPN))
+	must(b.ClickAndWait("#sso-form button[type=submit]"))
+	if end, screens, err := b.EntraSignIn(u.UPN, u.Password, false); err != nil || end != chromiumtest.EndHome {
+		t.Fatalf("sign-in ended on %s (%v): %v", end, screens, err)
+	}
+
+	req := `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_slo1" Version="2.0" IssueInstant="` +
+		time.Now().UTC().Format("2006-01-02T15:04:05.000Z") + `"><Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">` + info.SPEntityID +
+		`</Issuer><NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">` + u.UPN + `</NameID></samlp:LogoutRequest>`
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.DefaultCompression)
+	fw.Write([]byte(req))
+	fw.Close()
+	slo := info.IDPSSOURL + "?" + url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString(buf.Bytes())}}.Encode()
+	must(b.Navigate(slo))
+	must(b.WaitNewPage())
+	if end, err := b.Eval(`document.querySelector('#signed-out') ? 'signed-out' : location.href`); err != nil || end != "signed-out" {
+		t.Fatalf("after the LogoutRequest the browser is on %q (%v), want the app's signed-out page", end, err)
+	}
+	if c, err := b.Cookie("ESTSAUTH", info.IDPBaseURL+"/"); err != nil || c != nil {
+		t.Fatalf("Entra's session cookie survived the sign-out: %+v %v", c, err)
+	}
+	if err := b.Screenshot(filepath.Join(screenshotDir(t), "6-rudderstack-signed-out.png")); err != nil {
+		t.Fatal(err)
+	}
+	must(b.Navigate(info.SPLoginURL))
+	must(b.Fill("#email", u.UPN))
+	must(b.ClickAndWait("#sso-form button[type=submit]"))
+	end, screens, err := b.EntraSignIn(u.UPN, u.Password, false)
+	if err != nil || end != chromiumtest.EndHome || len(screens) < 2 || screens[len(screens)-2] != "password" {
+		t.Fatalf("the sign-in after sign-out went %v to %s (%v); want the password asked again", screens, end, err)
 	}
 }
