@@ -80,30 +80,44 @@ func (s *Server) logSignIn(r *http.Request, code int, message, correlationID, ac
 		}
 	}
 	if response != nil {
-		e.SAMLResponse = string(response)
-		e.Claims = claimsOf(response)
+		e.SAMLResponse, e.Claims = logged(response)
 	}
 	if _, err := s.signIns.Record(ctx, e); err != nil {
 		s.log.Error("sign-in log", "err", err)
 	}
 }
 
-// claimsOf reads the Name ID and attributes of an issued response.
-func claimsOf(response []byte) []auditlog.Claim {
+// signatureElided stands in the log for each signature value of an issued
+// response.
+const signatureElided = "(signature value not kept: a signed response is a credential until it expires)"
+
+// logged reads an issued response once, for the log: the response as XML
+// with its signature values elided, and its Name ID and attributes. The
+// signed original is not kept, because anyone who reads the log (the
+// Sign-in logs page has no login) could post it to the app until it
+// expires; what it said is all the log needs.
+func logged(response []byte) (string, []auditlog.Claim) {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(response); err != nil {
-		return nil
+		return "", nil
 	}
-	var out []auditlog.Claim
+	var claims []auditlog.Claim
 	if nid := doc.FindElement("//Subject/NameID"); nid != nil {
-		out = append(out, auditlog.Claim{Name: "NameID", Value: nid.Text()})
+		claims = append(claims, auditlog.Claim{Name: "NameID", Value: nid.Text()})
 	}
 	for _, a := range doc.FindElements("//AttributeStatement/Attribute") {
 		for _, v := range a.SelectElements("AttributeValue") {
-			out = append(out, auditlog.Claim{Name: a.SelectAttrValue("Name", ""), Value: v.Text()})
+			claims = append(claims, auditlog.Claim{Name: a.SelectAttrValue("Name", ""), Value: v.Text()})
 		}
 	}
-	return out
+	for _, sv := range doc.FindElements("//SignatureValue") {
+		sv.SetText(signatureElided)
+	}
+	out, err := doc.WriteToString()
+	if err != nil {
+		return "", claims
+	}
+	return out, claims
 }
 
 // clientIP is the request's peer address without the port.

@@ -66,7 +66,9 @@ type SignIn struct {
 	FailureReason string
 	// Claims are the claims issued, in the response's order.
 	Claims []Claim
-	// SAMLResponse is the issued SAML response as XML; empty for a failure.
+	// SAMLResponse is the issued SAML response as XML, its signature
+	// values elided so the log holds no usable credential; empty for a
+	// failure.
 	SAMLResponse string
 	// ReplyURL is where the response was posted.
 	ReplyURL string
