@@ -14,9 +14,12 @@ import (
 // by user, opens a success's details and reads its claims and decoded SAML
 // response; then the Provisioning logs blade.
 func TestLogsPageInChromium(t *testing.T) {
-	b := chromiumtest.Start(t, chromiumtest.Options{})
 	ctx := context.Background()
 	l := startLab(t, Options{Provision: true})
+	// The browser starts after the lab so that it closes first (cleanups
+	// run last-in first-out): Chromium's preconnected sockets would hold
+	// the lab's graceful shutdown for 5 s, the whole of its deadline.
+	b := chromiumtest.Start(t, chromiumtest.Options{})
 	if _, err := l.Provisioning.RunCycle(ctx, l.Info().AppID); err != nil {
 		t.Fatal(err)
 	}
