@@ -202,6 +202,24 @@ func (s *Server) findServicePrincipal(r *http.Request) (directory.App, *apiError
 	return directory.App{}, notFound(key)
 }
 
+// servicePrincipalWrite opens a write to the service principal the path
+// names: the JSON body, then the service principal, in Graph's order (a
+// bad body is refused before the lookup). A failure is answered here;
+// ok says whether the handler goes on.
+func (s *Server) servicePrincipalWrite(w http.ResponseWriter, r *http.Request) (raw map[string]json.RawMessage, a directory.App, ok bool) {
+	raw, e := readObject(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return nil, directory.App{}, false
+	}
+	a, e = s.findServicePrincipal(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return nil, directory.App{}, false
+	}
+	return raw, a, true
+}
+
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 	a, e := s.findApplication(r)
 	if e != nil {
@@ -315,14 +333,8 @@ func unsupportedProperty(prop, resource string) *apiError {
 // preferredSingleSignOnMode (saml), appRoleAssignmentRequired, loginUrl,
 // samlSingleSignOnSettings.relayState, preferredTokenSigningKeyThumbprint.
 func (s *Server) updateServicePrincipal(w http.ResponseWriter, r *http.Request) {
-	raw, e := readObject(r)
-	if e != nil {
-		s.fail(w, r, e)
-		return
-	}
-	a, e := s.findServicePrincipal(r)
-	if e != nil {
-		s.fail(w, r, e)
+	raw, a, ok := s.servicePrincipalWrite(w, r)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
@@ -405,14 +417,8 @@ func (s *Server) updateServicePrincipal(w http.ResponseWriter, r *http.Request) 
 // certificate (inactive until preferredTokenSigningKeyThumbprint names
 // it, as in Entra).
 func (s *Server) addTokenSigningCertificate(w http.ResponseWriter, r *http.Request) {
-	raw, e := readObject(r)
-	if e != nil {
-		s.fail(w, r, e)
-		return
-	}
-	a, e := s.findServicePrincipal(r)
-	if e != nil {
-		s.fail(w, r, e)
+	raw, a, ok := s.servicePrincipalWrite(w, r)
+	if !ok {
 		return
 	}
 	end := s.now().AddDate(directory.CertificateYears, 0, 0)

@@ -79,14 +79,8 @@ func (s *Server) listAssignedTo(w http.ResponseWriter, r *http.Request) {
 // assign is POST /servicePrincipals/{id}/appRoleAssignedTo: a user or a
 // group gets the app's User role, as "Users and groups" > "Add" does.
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) {
-	raw, e := readObject(r)
-	if e != nil {
-		s.fail(w, r, e)
-		return
-	}
-	a, e := s.findServicePrincipal(r)
-	if e != nil {
-		s.fail(w, r, e)
+	raw, a, ok := s.servicePrincipalWrite(w, r)
+	if !ok {
 		return
 	}
 	var body struct{ PrincipalID, ResourceID, AppRoleID string }

@@ -110,14 +110,8 @@ func (s *Server) createClaimsPolicy(w http.ResponseWriter, r *http.Request) {
 // /servicePrincipals/{id}/claimsMappingPolicies/$ref: the policy's claims
 // become the app's Attributes & Claims.
 func (s *Server) assignClaimsPolicy(w http.ResponseWriter, r *http.Request) {
-	raw, e := readObject(r)
-	if e != nil {
-		s.fail(w, r, e)
-		return
-	}
-	a, e := s.findServicePrincipal(r)
-	if e != nil {
-		s.fail(w, r, e)
+	raw, a, ok := s.servicePrincipalWrite(w, r)
+	if !ok {
 		return
 	}
 	var ref string

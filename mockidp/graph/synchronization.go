@@ -175,14 +175,8 @@ func jobObject(jobID string, p directory.ProvisioningConfig) object {
 // createSyncJob is POST /servicePrincipals/{id}/synchronization/jobs with
 // the "scim" template, as "Provisioning" > "Get started" does.
 func (s *Server) createSyncJob(w http.ResponseWriter, r *http.Request) {
-	raw, e := readObject(r)
-	if e != nil {
-		s.fail(w, r, e)
-		return
-	}
-	a, e := s.findServicePrincipal(r)
-	if e != nil {
-		s.fail(w, r, e)
+	raw, a, ok := s.servicePrincipalWrite(w, r)
+	if !ok {
 		return
 	}
 	var tmpl string
@@ -305,14 +299,8 @@ func (s *Server) switchSyncJob(w http.ResponseWriter, r *http.Request, on bool) 
 // BaseAddress is the Tenant URL, SecretToken the Secret Token. The token
 // is never logged or returned.
 func (s *Server) putSyncSecrets(w http.ResponseWriter, r *http.Request) {
-	raw, e := readObject(r)
-	if e != nil {
-		s.fail(w, r, e)
-		return
-	}
-	a, e := s.findServicePrincipal(r)
-	if e != nil {
-		s.fail(w, r, e)
+	raw, a, ok := s.servicePrincipalWrite(w, r)
+	if !ok {
 		return
 	}
 	var pairs []struct{ Key, Value string }
