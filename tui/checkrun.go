@@ -194,7 +194,8 @@ func (r *checkRun) failingFields() []string {
 
 func joinIDs(ids []string) string { return strings.Join(ids, ", ") }
 
-func plural(n int) string {
+// numberWord is n as a capitalised word up to nine ("One"), digits after.
+func numberWord(n int) string {
 	words := []string{"No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"}
 	if n >= 0 && n < len(words) {
 		return words[n]

@@ -524,7 +524,7 @@ func (m *Model) next() tea.Cmd {
 		if n > 1 {
 			what = "fields are"
 		}
-		m.setBanner(plural(n)+" "+what+" off (✗). Press enter again to continue anyway and see how it fails, or fix it first.", true)
+		m.setBanner(numberWord(n)+" "+what+" off (✗). Press enter again to continue anyway and see how it fails, or fix it first.", true)
 		return nil
 	}
 	m.confirmed[m.cur] = true

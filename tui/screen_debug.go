@@ -17,6 +17,7 @@ import (
 
 	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/har"
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
@@ -656,7 +657,7 @@ func (s *DebugScreen) reportView(st *Styles, width int) []string {
 		creator += ", " + f.Browser
 	}
 	b.text("", 0, st.Muted, fmt.Sprintf("HAR %s from %s: %s, %s. `ssowiz har analyze` prints the SAML messages in full; h shows how to capture a HAR.",
-		f.Version, orDash(creator), countOf(f.Entries, "entry", "entries"), countOf(f.Pages, "page", "pages")), width)
+		f.Version, orDash(creator), plural.Of(f.Entries, "entry", "entries"), plural.Count(f.Pages, "page")), width)
 	return b
 }
 

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
@@ -130,7 +131,7 @@ func (s *summaryStep) view(m *Model, width int) (string, int) {
 	case !m.run.ran:
 		b.WriteString(st.Banner.Render(wrap("The live checks have not run yet: step 9 runs them.", width)) + "\n")
 	case c.Fail == 0:
-		b.WriteString(st.OK.Render("✓ ") + wrap(fmt.Sprintf("All checks passed (%d passed, %s, %d skipped). Here is what to do for real:", c.Pass, countOf(c.Warn, "warning", "warnings"), c.Skip), width-2) + "\n")
+		b.WriteString(st.OK.Render("✓ ") + wrap(fmt.Sprintf("All checks passed (%d passed, %s, %d skipped). Here is what to do for real:", c.Pass, plural.Count(c.Warn, "warning"), c.Skip), width-2) + "\n")
 	default:
 		b.WriteString(st.Bad.Render("✗ ") + wrap(fmt.Sprintf("%d of %d checks failed; the items marked ✗ hold the values to fix (press their step number).", c.Fail, c.Total()), width-2) + "\n")
 	}

@@ -9,6 +9,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ssowiz/ssowiz/internal/plural"
 )
 
 // truncate cuts s to width cells, ending with … when it was longer.
@@ -121,16 +123,8 @@ func durationText(d time.Duration) string {
 	return fmt.Sprintf("%.1fs", d.Seconds())
 }
 
-// countOf is n with the singular or plural noun: "1 warning", "2 warnings".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // countsText is a run's tally in words: "6 passed, 1 failed, 1 warning, 0
 // skipped".
 func countsText(pass, fail, warn, skip int) string {
-	return fmt.Sprintf("%d passed, %d failed, %s, %d skipped", pass, fail, countOf(warn, "warning", "warnings"), skip)
+	return fmt.Sprintf("%d passed, %d failed, %s, %d skipped", pass, fail, plural.Count(warn, "warning"), skip)
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
@@ -170,7 +171,7 @@ func clip(body string, height, scroll, focus int, st *Styles) string {
 }
 
 // lineCount is "1 line" or "n lines".
-func lineCount(n int) string { return countOf(n, "line", "lines") }
+func lineCount(n int) string { return plural.Count(n, "line") }
 
 func (m *Model) headerView(width int) string {
 	st := m.styles

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
 )
@@ -84,7 +85,7 @@ func newTenantValidateCmd(e *env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s is a valid tenant file: %s, %s, %s.\n", args[0],
-				count(len(f.Users), "user"), count(len(f.Groups), "group"), count(len(f.Apps), "app"))
+				plural.Count(len(f.Users), "user"), plural.Count(len(f.Groups), "group"), plural.Count(len(f.Apps), "app"))
 			return nil
 		},
 	}
@@ -101,12 +102,4 @@ func readTenant(path string) (*tenant.File, error) {
 		return nil, badInput(err)
 	}
 	return f, nil
-}
-
-// count says "1 user" or "3 users".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

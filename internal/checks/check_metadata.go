@@ -17,6 +17,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/ssowiz/ssowiz/internal/lab"
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/mockidp"
 )
 
@@ -105,7 +106,7 @@ func checkMetadata(ctx context.Context, r *rehearsal) Result {
 	if sso != app.LoginURL {
 		return fail(fmt.Sprintf("The metadata's HTTP-Redirect sign-on URL is %q, not the app's Login URL %q.", sso, app.LoginURL))
 	}
-	res.Details = append(res.Details, fmt.Sprintf("Entra's metadata: entityID %s, sign-on URL %s, %s.", entity.EntityID, sso, plural(len(certs), "signing certificate")))
+	res.Details = append(res.Details, fmt.Sprintf("Entra's metadata: entityID %s, sign-on URL %s, %s.", entity.EntityID, sso, plural.Count(len(certs), "signing certificate")))
 	found := false
 	for _, c := range certs {
 		sum := sha1.Sum(c.Raw)

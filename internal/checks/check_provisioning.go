@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -40,7 +41,7 @@ func (l *lifecycle) cycle(ctx context.Context, what string) (provisioning.CycleR
 	}
 	c := rep.Counts
 	l.res.Details = append(l.res.Details, fmt.Sprintf("%s (%s): %d created, %d updated, %d disabled, %d deleted, %d skipped, %d failed; %s.",
-		capitalize(what), rep.Kind, c.Created, c.Updated, c.Disabled, c.Deleted, c.Skipped, c.Failed, plural(int(rep.Requests), "request")))
+		capitalize(what), rep.Kind, c.Created, c.Updated, c.Disabled, c.Deleted, c.Skipped, c.Failed, plural.Count(int(rep.Requests), "request")))
 	logs, err := r.eng.Logs(ctx, r.m.appID, provisioning.LogQuery{CycleID: rep.ID})
 	if err != nil {
 		res := l.fail("The provisioning logs could not be read: " + err.Error())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
@@ -37,20 +38,13 @@ func checkSetup(_ context.Context, r *rehearsal) Result {
 	switch {
 	case errs > 0:
 		res.Status = Fail
-		res.Summary = fmt.Sprintf("%s and %s differ from the guide.", plural(errs, "error"), plural(warns, "warning"))
+		res.Summary = fmt.Sprintf("%s and %s differ from the guide.", plural.Count(errs, "error"), plural.Count(warns, "warning"))
 	case warns > 0:
 		res.Status = Warn
-		res.Summary = fmt.Sprintf("%s: values the guide advises against.", plural(warns, "warning"))
+		res.Summary = fmt.Sprintf("%s: values the guide advises against.", plural.Count(warns, "warning"))
 	default:
 		res.Status = Pass
 		res.Summary = "Every value is what the guide says."
 	}
 	return res
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

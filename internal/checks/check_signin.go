@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ssowiz/ssowiz/internal/lab"
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/setup"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -120,7 +121,7 @@ func checkSignIn(ctx context.Context, r *rehearsal) Result {
 		res.Summary = fmt.Sprintf("Just-in-time provisioning did not create one account: RudderStack has %d accounts, had %d; the account's source is %s.", after, before, me.Source)
 		return res
 	default:
-		res.Details = append(res.Details, fmt.Sprintf("Just-in-time provisioning created the account (RudderStack had %s, now %d).", plural(before, "account"), after))
+		res.Details = append(res.Details, fmt.Sprintf("Just-in-time provisioning created the account (RudderStack had %s, now %d).", plural.Count(before, "account"), after))
 	}
 
 	// Second sign-in: Entra now sends a changed LastName; the same

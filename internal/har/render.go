@@ -8,6 +8,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/ssowiz/ssowiz/internal/har/samlmsg"
+	"github.com/ssowiz/ssowiz/internal/plural"
 )
 
 // WriteJSON writes the report in its documented JSON shape.
@@ -28,7 +29,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.File.Browser != "" && r.File.Browser != r.File.Creator {
 		desc += ", " + r.File.Browser
 	}
-	p.f("HAR %s from %s: %d entries, %d pages; %d SSO flow(s).\n", r.File.Version, orDash(desc), r.File.Entries, r.File.Pages, len(r.Flows))
+	p.f("HAR %s from %s: %s, %s; %s.\n", r.File.Version, orDash(desc), plural.Of(r.File.Entries, "entry", "entries"), plural.Count(r.File.Pages, "page"), plural.Count(len(r.Flows), "SSO flow"))
 	for _, fl := range r.Flows {
 		p.f("\nFlow %d (%s), started %s\n", fl.Index, fl.Outcome, orDash(fl.Started))
 		for _, st := range fl.Steps {

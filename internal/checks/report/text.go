@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ssowiz/ssowiz/internal/checks"
+	"github.com/ssowiz/ssowiz/internal/plural"
 )
 
 // TextOptions tune the text output.
@@ -109,13 +110,6 @@ func Verdict(w io.Writer, rep *checks.Report) error {
 		verdict = "No check failed; see the warnings above."
 	}
 	_, err := fmt.Fprintf(w, "\n%s: %d passed, %d failed, %s, %d skipped (%dms).\n%s\n",
-		count(c.Total(), "check"), c.Pass, c.Fail, count(c.Warn, "warning"), c.Skip, rep.Duration.Milliseconds(), verdict)
+		plural.Count(c.Total(), "check"), c.Pass, c.Fail, plural.Count(c.Warn, "warning"), c.Skip, rep.Duration.Milliseconds(), verdict)
 	return err
-}
-
-func count(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
