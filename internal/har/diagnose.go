@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ssowiz/ssowiz/internal/har/samlmsg"
+	"github.com/ssowiz/ssowiz/internal/loopback"
 )
 
 // Where things are, in the admin's terms.
@@ -349,7 +350,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		expectedACS := o.ACSURL
 		if req != nil && req.ACSURL != "" {
 			expectedACS = req.ACSURL
-		} else if o.acsGuessed && posted != "" && isLoopback(posted) {
+		} else if o.acsGuessed && posted != "" && loopback.URL(posted) {
 			// A local rehearsal: nothing in the HAR says the production
 			// Reply URL applies, and advice to use it would break the
 			// setup. The response must still be addressed where it went.
@@ -548,16 +549,6 @@ func postedTo(m *Message, group []*entryFacts) (target string, at, firstSeen tim
 		}
 	}
 	return target, time.Time{}, firstSeen
-}
-
-// isLoopback reports whether a URL's host is this machine.
-func isLoopback(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 
 func earliestOf(vals ...string) (time.Time, bool) {

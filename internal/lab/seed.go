@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 
+	"github.com/ssowiz/ssowiz/internal/loopback"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/graph"
@@ -110,7 +110,7 @@ func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
 			SSO: accounts.SSOConfig{ProviderName: ProviderName, MetadataURL: l.info.IDPMetadataURL,
 				AttributeMapping: accounts.DefaultAttributeMapping()},
 		})
-	case err == nil && org.SSO.MetadataURL != l.info.IDPMetadataURL && isLocal(org.SSO.MetadataURL):
+	case err == nil && org.SSO.MetadataURL != l.info.IDPMetadataURL && loopback.URL(org.SSO.MetadataURL):
 		// `serve` moved to another port since the org was made.
 		org, err = l.Accounts.UpdateOrg(ctx, org.ID, func(o *accounts.Org) error {
 			o.SSO.MetadataURL = l.info.IDPMetadataURL
@@ -193,12 +193,12 @@ func (l *Lab) repointApp(ctx context.Context, app directory.App) error {
 	cfg := app.SAML
 	changed := false
 	for i, r := range cfg.ReplyURLs {
-		if r.URL != acs && isLocal(r.URL) && samePath(r.URL, acs) {
+		if r.URL != acs && loopback.URL(r.URL) && samePath(r.URL, acs) {
 			cfg.ReplyURLs[i].URL = acs
 			changed = true
 		}
 	}
-	if cfg.SignOnURL != acs && isLocal(cfg.SignOnURL) && samePath(cfg.SignOnURL, acs) {
+	if cfg.SignOnURL != acs && loopback.URL(cfg.SignOnURL) && samePath(cfg.SignOnURL, acs) {
 		cfg.SignOnURL = acs
 		changed = true
 	}
@@ -209,15 +209,6 @@ func (l *Lab) repointApp(ctx context.Context, app directory.App) error {
 		return fmt.Errorf("lab: point the app at this service provider: %w", err)
 	}
 	return nil
-}
-
-func isLocal(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 
 func samePath(a, b string) bool {
@@ -255,7 +246,7 @@ func (l *Lab) seedProvisioning(ctx context.Context, appID, token string, on bool
 	switch {
 	case cfg.TenantURL == "":
 		cfg.TenantURL, cfg.SecretToken = own, directory.NewSecret(token)
-	case isLocal(cfg.TenantURL) && samePath(cfg.TenantURL, own):
+	case loopback.URL(cfg.TenantURL) && samePath(cfg.TenantURL, own):
 		if u, err := url.Parse(cfg.TenantURL); err == nil && u.RawQuery != "" {
 			own += "?" + u.RawQuery // keep a dialect flag such as aadOptscim062020
 		}

@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/ssowiz/ssowiz/internal/loopback"
 	"github.com/ssowiz/ssowiz/internal/store"
 )
 
@@ -445,7 +445,7 @@ func checkURL(field, raw string, max int) error {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopbackHost(u.Hostname()) {
+		if !loopback.Host(u.Hostname()) {
 			return invalid(field, fmt.Sprintf("%q must use https (http is allowed only for localhost)", raw))
 		}
 	default:
@@ -455,14 +455,6 @@ func checkURL(field, raw string, max int) error {
 		return invalid(field, fmt.Sprintf("%q must not contain a fragment (#...)", raw))
 	}
 	return nil
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // UpdateClaims saves the Attributes & Claims page: the Unique User

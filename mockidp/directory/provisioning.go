@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/ssowiz/ssowiz/internal/loopback"
 )
 
 // Scope is the provisioning "Scope" setting.
@@ -179,7 +181,7 @@ func validateProvisioning(c ProvisioningConfig) []error {
 		switch {
 		case err != nil || u.Host == "" || strings.ContainsAny(c.TenantURL, " \t\r\n"):
 			errs = append(errs, invalid("Tenant URL", fmt.Sprintf("%q is not an absolute URL like https://api.rudderstack.com/scim/v2", c.TenantURL)))
-		case u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname())):
+		case u.Scheme != "https" && !(u.Scheme == "http" && loopback.Host(u.Hostname())):
 			errs = append(errs, invalid("Tenant URL", fmt.Sprintf("%q must use https (Entra's provisioning service connects with TLS 1.2 only)", c.TenantURL)))
 		}
 	} else if c.Enabled {
