@@ -94,7 +94,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, message 
 	reqID, corrID := s.guid(), s.guid()
 	ts := s.now().UTC().Format("2006-01-02T15:04:05Z")
 	s.log.Info("sign-in error", "code", fmt.Sprintf("AADSTS%d", code), "path", r.URL.Path, "request_id", reqID)
-	s.logSignIn(r, code, message, corrID, "", nil)
+	s.logSignIn(r, code, message, corrID)
 	noStore(w)
 	w.Header().Set("X-Ms-Request-Id", reqID)
 	s.render(w, http.StatusOK, "error", errorPageData{

@@ -168,7 +168,7 @@ func (s *Server) metadata(ctx context.Context, t directory.Tenant, appID string)
 		el.CreateAttr("Location", login)
 	}
 
-	if err := signAfter(ed, 0, signer, directory.SHA256); err != nil {
+	if _, err := signAfter(ed, 0, signer, directory.SHA256); err != nil {
 		return nil, err
 	}
 	body, err := serialize(ed)

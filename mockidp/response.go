@@ -12,6 +12,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
 
@@ -51,18 +52,30 @@ type issue struct {
 	authnInstant time.Time
 }
 
+// issued is a signed response and what the sign-in log keeps of it.
+type issued struct {
+	// body is the response as posted to the ACS.
+	body []byte
+	// logXML is the same response with its signature values elided (see
+	// signatureElided), and claims its Name ID and attribute values: the
+	// log's view, written from the tree the response was written from, so
+	// the log never has to read the response back.
+	logXML string
+	claims []auditlog.Claim
+}
+
 // issueResponse builds and signs the SAML Response in the captured wire
 // shape (reference §3.8). A *requestError is an AADSTS failure of token
 // issuance (step 8 of Entra's order); other errors are internal.
-func (s *Server) issueResponse(ctx context.Context, is issue) ([]byte, error) {
+func (s *Server) issueResponse(ctx context.Context, is issue) (issued, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	key, err := s.signingKey(ctx, is.app.AppID, now)
 	if err != nil {
-		return nil, err
+		return issued{}, err
 	}
 	nameID, format, err := s.nameID(is)
 	if err != nil {
-		return nil, err
+		return issued{}, err
 	}
 	// Entra stamps the conditions from an instant a little before the
 	// assertion's IssueInstant, and the Response a few ms after it.
@@ -100,6 +113,7 @@ func (s *Server) issueResponse(ctx context.Context, is issue) ([]byte, error) {
 		nid.CreateAttr("SPNameQualifier", is.spNameQualifier)
 	}
 	nid.SetText(clean(nameID))
+	claims := []auditlog.Claim{{Name: "NameID", Value: nid.Text()}}
 	sc := subj.CreateElement("SubjectConfirmation")
 	sc.CreateAttr("Method", cmBearer)
 	scd := sc.CreateElement("SubjectConfirmationData")
@@ -122,7 +136,9 @@ func (s *Server) issueResponse(ctx context.Context, is issue) ([]byte, error) {
 		}
 		at := attrs.CreateElement("Attribute")
 		at.CreateAttr("Name", name)
-		at.CreateElement("AttributeValue").SetText(clean(value))
+		v := at.CreateElement("AttributeValue")
+		v.SetText(clean(value))
+		claims = append(claims, auditlog.Claim{Name: name, Value: v.Text()})
 	}
 	fixed := directory.FixedClaims()
 	addAttr(fixed[0], is.tenant.ID)
@@ -139,13 +155,16 @@ func (s *Server) issueResponse(ctx context.Context, is issue) ([]byte, error) {
 		// none of the groups the claim covers, as Entra omits it.
 		groups, err := s.dir.GroupClaimValues(ctx, is.app, is.user.ObjectID)
 		if err != nil {
-			return nil, err
+			return issued{}, err
 		}
 		if len(groups) > 0 {
 			at := attrs.CreateElement("Attribute")
-			at.CreateAttr("Name", is.app.GroupClaim.WireName())
+			name := is.app.GroupClaim.WireName()
+			at.CreateAttr("Name", name)
 			for _, g := range groups {
-				at.CreateElement("AttributeValue").SetText(clean(g))
+				v := at.CreateElement("AttributeValue")
+				v.SetText(clean(g))
+				claims = append(claims, auditlog.Claim{Name: name, Value: v.Text()})
 			}
 		}
 	}
@@ -157,17 +176,37 @@ func (s *Server) issueResponse(ctx context.Context, is issue) ([]byte, error) {
 
 	// The signature goes right after Issuer in whichever element is
 	// signed; the assertion first, so a response signature covers it.
+	var sigs []*etree.Element
 	if is.app.SigningOption.SignsAssertion() {
-		if err := signAfter(a, 1, key, is.app.SigningAlgorithm); err != nil {
-			return nil, err
+		sig, err := signAfter(a, 1, key, is.app.SigningAlgorithm)
+		if err != nil {
+			return issued{}, err
 		}
+		sigs = append(sigs, sig)
 	}
 	if is.app.SigningOption.SignsResponse() {
-		if err := signAfter(resp, 1, key, is.app.SigningAlgorithm); err != nil {
-			return nil, err
+		sig, err := signAfter(resp, 1, key, is.app.SigningAlgorithm)
+		if err != nil {
+			return issued{}, err
+		}
+		sigs = append(sigs, sig)
+	}
+	body, err := serialize(resp)
+	if err != nil {
+		return issued{}, err
+	}
+	// The log's copy: the same tree, written again once the signature
+	// values are replaced (the body above is already written).
+	for _, sig := range sigs {
+		for _, sv := range sig.SelectElements("SignatureValue") {
+			sv.SetText(signatureElided)
 		}
 	}
-	return serialize(resp)
+	logXML, err := serialize(resp)
+	if err != nil {
+		return issued{}, err
+	}
+	return issued{body: body, logXML: string(logXML), claims: claims}, nil
 }
 
 func (s *Server) signingKey(ctx context.Context, appID string, at time.Time) (directory.SigningKey, error) {

@@ -257,14 +257,14 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, p pending, u dir
 		}
 		is.inResponseTo, relayState = "", app.SAML.RelayState
 	}
-	body, err := s.issueResponse(ctx, is)
+	resp, err := s.issueResponse(ctx, is)
 	if err != nil {
 		s.failWith(w, r, err)
 		return
 	}
 	s.log.Info("signed in", "user", u.ObjectID, "app", app.AppID, "acs", is.acs, "unsolicited", is.inResponseTo == "")
-	s.logSignIn(r, 0, "", "", is.acs, body)
-	s.post(w, is.acs, body, relayState)
+	s.logIssued(r, app, u, is.acs, resp)
+	s.post(w, is.acs, resp.body, relayState)
 }
 
 // post writes Entra's auto-submitting form that carries the response to
@@ -292,7 +292,7 @@ func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, p pending, h
 	d := pickerData{Action: s.postLoginURL(p.Tenant), Ctx: s.sealFlow(p), LoginHint: hint, Error: errMsg, CodeMessage: codeMsg}
 	if code != 0 {
 		d.Code = fmt.Sprintf("AADSTS%d", code)
-		s.logSignIn(r, code, codeMsg, "", "", nil)
+		s.logSignIn(r, code, codeMsg, "")
 	}
 	var used []pickerUser
 	for _, id := range s.rememberedAccounts(r) {
@@ -330,7 +330,7 @@ func (s *Server) showPassword(w http.ResponseWriter, r *http.Request, p pending,
 	d := passwordData{Action: s.postLoginURL(p.Tenant), Ctx: s.sealFlow(p), UPN: upn, Error: errMsg, CodeMessage: codeMsg}
 	if code != 0 {
 		d.Code = fmt.Sprintf("AADSTS%d", code)
-		s.logSignIn(r, code, codeMsg, "", "", nil)
+		s.logSignIn(r, code, codeMsg, "")
 	}
 	noStore(w)
 	s.render(w, http.StatusOK, "password", d)

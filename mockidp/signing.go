@@ -13,11 +13,11 @@ import (
 // (unprefixed Signature, exclusive c14n, RSA-SHA256 or RSA-SHA1 with the
 // matching digest, the certificate in KeyInfo) and inserts the Signature
 // as el's child at index at: right after Issuer in responses and
-// assertions, first in metadata.
-func signAfter(el *etree.Element, at int, key directory.SigningKey, alg directory.SigningAlgorithm) error {
+// assertions, first in metadata. It returns the Signature element.
+func signAfter(el *etree.Element, at int, key directory.SigningKey, alg directory.SigningAlgorithm) (*etree.Element, error) {
 	ctx, err := dsig.NewSigningContext(key.Key, [][]byte{key.DER})
 	if err != nil {
-		return fmt.Errorf("make a signing context: %w", err)
+		return nil, fmt.Errorf("make a signing context: %w", err)
 	}
 	ctx.Prefix = ""
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
@@ -26,16 +26,16 @@ func signAfter(el *etree.Element, at int, key directory.SigningKey, alg director
 		method = dsig.RSASHA1SignatureMethod
 	}
 	if err := ctx.SetSignatureMethod(method); err != nil {
-		return fmt.Errorf("set the signature method: %w", err)
+		return nil, fmt.Errorf("set the signature method: %w", err)
 	}
 	// Canonicalization rewrites the element it is given (attribute order,
 	// namespace declarations), so digest a copy and keep el as written.
 	sig, err := ctx.ConstructSignature(el.Copy(), true)
 	if err != nil {
-		return fmt.Errorf("sign %s: %w", el.Tag, err)
+		return nil, fmt.Errorf("sign %s: %w", el.Tag, err)
 	}
 	el.InsertChildAt(at, sig)
-	return nil
+	return sig, nil
 }
 
 // serialize writes root on one line without an XML declaration,

@@ -6,9 +6,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/beevik/etree"
-
 	"github.com/ssowiz/ssowiz/mockidp/auditlog"
+	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
 
 // SignInRecorder keeps the sign-in log (auditlog.Log does).
@@ -48,23 +47,17 @@ func noteUser(r *http.Request, userID, upn string) {
 	}
 }
 
-// logSignIn writes the attempt's log entry: a failure with its AADSTS
-// code and the correlation ID the page shows, or a success (code 0) with
-// the response and the claims in it. A failure to log is itself logged,
-// never shown to the user.
-func (s *Server) logSignIn(r *http.Request, code int, message, correlationID, acs string, response []byte) {
+// logSignIn writes the attempt's log entry for a failure, with its
+// AADSTS code and the correlation ID the page shows. A failure to log is
+// itself logged, never shown to the user.
+func (s *Server) logSignIn(r *http.Request, code int, message, correlationID string) {
 	a, ok := r.Context().Value(attemptKey{}).(*attempt)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	e := auditlog.SignIn{
-		AppID: a.appID, UserID: a.userID, UserPrincipalName: a.upn, IPAddress: clientIP(r), UserAgent: r.UserAgent(),
-		CorrelationID: correlationID, ErrorCode: code, FailureReason: message, ReplyURL: acs,
-	}
-	if e.CorrelationID == "" {
-		e.CorrelationID = s.guid()
-	}
+	e := s.entry(r, a.appID, correlationID)
+	e.UserID, e.UserPrincipalName, e.ErrorCode, e.FailureReason = a.userID, a.upn, code, message
 	if a.appID != "" {
 		if app, err := s.dir.App(ctx, a.appID); err == nil {
 			e.AppID, e.AppDisplayName = app.AppID, app.Name
@@ -79,46 +72,43 @@ func (s *Server) logSignIn(r *http.Request, code int, message, correlationID, ac
 			e.UserID, e.UserPrincipalName, e.UserDisplayName = u.ObjectID, u.UserPrincipalName, u.DisplayName
 		}
 	}
-	if response != nil {
-		e.SAMLResponse, e.Claims = logged(response)
+	s.record(ctx, e)
+}
+
+// logIssued writes a success's log entry (code 0): the app and user the
+// response was issued for, where it was posted, and the log's view of the
+// response (its claims, and the XML without signature values).
+func (s *Server) logIssued(r *http.Request, app directory.App, u directory.User, acs string, is issued) {
+	if _, ok := r.Context().Value(attemptKey{}).(*attempt); !ok {
+		return
 	}
+	e := s.entry(r, app.AppID, "")
+	e.AppDisplayName, e.ReplyURL = app.Name, acs
+	e.UserID, e.UserPrincipalName, e.UserDisplayName = u.ObjectID, u.UserPrincipalName, u.DisplayName
+	e.SAMLResponse, e.Claims = is.logXML, is.claims
+	s.record(r.Context(), e)
+}
+
+// entry starts a log entry with what every attempt has: where the
+// browser is and its correlation ID (a new one when the page showed none).
+func (s *Server) entry(r *http.Request, appID, correlationID string) auditlog.SignIn {
+	if correlationID == "" {
+		correlationID = s.guid()
+	}
+	return auditlog.SignIn{AppID: appID, IPAddress: clientIP(r), UserAgent: r.UserAgent(), CorrelationID: correlationID}
+}
+
+func (s *Server) record(ctx context.Context, e auditlog.SignIn) {
 	if _, err := s.signIns.Record(ctx, e); err != nil {
 		s.log.Error("sign-in log", "err", err)
 	}
 }
 
 // signatureElided stands in the log for each signature value of an issued
-// response.
+// response. The signed original is not kept, because anyone who reads the
+// log (the Sign-in logs page has no login) could post it to the app until
+// it expires; what it said is all the log needs.
 const signatureElided = "(signature value not kept: a signed response is a credential until it expires)"
-
-// logged reads an issued response once, for the log: the response as XML
-// with its signature values elided, and its Name ID and attributes. The
-// signed original is not kept, because anyone who reads the log (the
-// Sign-in logs page has no login) could post it to the app until it
-// expires; what it said is all the log needs.
-func logged(response []byte) (string, []auditlog.Claim) {
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(response); err != nil {
-		return "", nil
-	}
-	var claims []auditlog.Claim
-	if nid := doc.FindElement("//Subject/NameID"); nid != nil {
-		claims = append(claims, auditlog.Claim{Name: "NameID", Value: nid.Text()})
-	}
-	for _, a := range doc.FindElements("//AttributeStatement/Attribute") {
-		for _, v := range a.SelectElements("AttributeValue") {
-			claims = append(claims, auditlog.Claim{Name: a.SelectAttrValue("Name", ""), Value: v.Text()})
-		}
-	}
-	for _, sv := range doc.FindElements("//SignatureValue") {
-		sv.SetText(signatureElided)
-	}
-	out, err := doc.WriteToString()
-	if err != nil {
-		return "", claims
-	}
-	return out, claims
-}
 
 // clientIP is the request's peer address without the port.
 func clientIP(r *http.Request) string {

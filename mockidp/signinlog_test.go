@@ -2,10 +2,14 @@ package mockidp
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
+
 	"github.com/ssowiz/ssowiz/mockidp/auditlog"
+	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
 
 // signatureValue finds a signature value, whatever its namespace prefix.
@@ -99,5 +103,63 @@ func TestSignInLog(t *testing.T) {
 	}
 	if got := (auditlog.Event{SignIn: &entries[3]}).String(); !strings.HasPrefix(got, "Entra refused Alex Wilber's sign-in to RudderStack: AADSTS50105 ") {
 		t.Errorf("sentence = %q", got)
+	}
+}
+
+// TestIssuedLogView: the log's view of an issued response, written from
+// the tree the response was written from, is that response with only its
+// signature values replaced, and its claims are the Name ID and every
+// attribute value the response carries, in order — what reading the
+// response back would give — for each signing option, with a group claim.
+func TestIssuedLogView(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	if _, err := h.dir.UpdateGroupClaim(ctx, h.appID(), directory.GroupClaim{Groups: directory.GroupsAll}); err != nil {
+		t.Fatal(err)
+	}
+	for _, option := range []directory.SigningOption{directory.SignAssertion, directory.SignResponse, directory.SignResponseAndAssertion} {
+		t.Run(string(option), func(t *testing.T) {
+			app, err := h.dir.UpdateSigning(ctx, h.appID(), option, directory.SHA256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := h.dir.User(ctx, h.user("IsaiahL").ObjectID) // in the RudderStack Users group
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := h.srv.issueResponse(ctx, issue{tenant: h.demo.Tenant, app: app, user: u, acs: replyURL,
+				inResponseTo: "_req", audience: entityID, authnInstant: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := string(got.body)
+			want := signatureValue.ReplaceAllStringFunc(body, func(sv string) string {
+				m := signatureValue.FindStringSubmatchIndex(sv)
+				return sv[:m[2]] + signatureElided + sv[m[3]:]
+			})
+			if n := len(signatureValue.FindAllString(body, -1)); n != 1+strings.Count(string(option), "And") {
+				t.Fatalf("%d signatures in the response", n)
+			}
+			if got.logXML != want {
+				t.Errorf("log view:\n%s\nwant the response with its signature values elided:\n%s", got.logXML, want)
+			}
+
+			doc := etree.NewDocument()
+			if err := doc.ReadFromString(body); err != nil {
+				t.Fatal(err)
+			}
+			wantClaims := []auditlog.Claim{{Name: "NameID", Value: doc.FindElement("//Subject/NameID").Text()}}
+			for _, a := range doc.FindElements("//AttributeStatement/Attribute") {
+				for _, v := range a.SelectElements("AttributeValue") {
+					wantClaims = append(wantClaims, auditlog.Claim{Name: a.SelectAttrValue("Name", ""), Value: v.Text()})
+				}
+			}
+			if !slices.Equal(got.claims, wantClaims) {
+				t.Errorf("claims:\n%v\nwant\n%v", got.claims, wantClaims)
+			}
+			if !slices.ContainsFunc(got.claims, func(c auditlog.Claim) bool { return c.Name == directory.GroupClaimDefaultName }) {
+				t.Errorf("no group claim among %v", got.claims)
+			}
+		})
 	}
 }
