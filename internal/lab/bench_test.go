@@ -82,10 +82,10 @@ func BenchmarkRSASign2048(b *testing.B) {
 }
 
 // BenchmarkLoopbackRoundTrips is the floor under BenchmarkSSORoundTrip's
-// HTTP: ten requests, as many as a sign-in makes, over the lab's loopback
-// transport to a server whose handler only writes a small page. Compare
-// its rate with BenchmarkRSASign2048's to see what the round trips alone
-// cost in signatures.
+// HTTP: eleven requests, as many as a sign-in makes (the /api/me check
+// included), over the lab's loopback transport to a server whose handler
+// only writes a small page. Its cpu-ms/op over BenchmarkRSASign2048's is
+// what the round trips alone cost in signatures.
 func BenchmarkLoopbackRoundTrips(b *testing.B) {
 	l := startLab(b, Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -100,8 +100,9 @@ func BenchmarkLoopbackRoundTrips(b *testing.B) {
 	url := "http://" + ln.Addr().String() + "/"
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU(b)
 	for b.Loop() {
-		for range 10 {
+		for range 11 {
 			resp, err := client.Get(url)
 			if err != nil {
 				b.Fatal(err)
@@ -110,5 +111,6 @@ func BenchmarkLoopbackRoundTrips(b *testing.B) {
 			_ = resp.Body.Close()
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ten-request-runs/s")
+	reportCPU(b, cpu)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "eleven-request-runs/s")
 }
