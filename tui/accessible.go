@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/ssowiz/ssowiz/internal/checks"
+	"github.com/ssowiz/ssowiz/internal/export"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
@@ -659,19 +660,61 @@ func (a *accessible) stepSummary() error {
 	if a.opts.SetupPath == "" && a.opts.ExportDir == "" {
 		return nil
 	}
+	m := &Model{opts: a.opts, path: a.opts.SetupPath}
 	a.say("")
 	yes, err := a.confirm("Write this checklist as Markdown?", true)
+	if err != nil {
+		return err
+	}
+	if yes {
+		if _, err := a.writeExport("Markdown checklist", m.exportPath("ssowiz-handover.md"), h.markdown(a.s)); err != nil {
+			return err
+		}
+	}
+	// The Graph script: what ssowiz export --format graph writes for the
+	// same setup (one plan, one script writer).
+	plan, err := export.PlanFromSetup(a.s)
+	if err != nil {
+		a.say("The Graph script can't be written: %v. Fix it in step 4 (Attributes & Claims).", err)
+		return nil
+	}
+	yes, err = a.confirm("Write the Microsoft Graph script that makes the real tenant match (what ssowiz export --format graph writes)?", true)
 	if err != nil || !yes {
 		return err
 	}
-	m := &Model{opts: a.opts, path: a.opts.SetupPath}
-	path := m.exportPath("ssowiz-handover.md")
-	if err := writeFileAtomic(path, []byte(h.markdown(a.s))); err != nil {
-		a.say("Could not write %s: %v", path, err)
-		return nil
+	path := m.exportPath(GraphScriptName)
+	written, err := a.writeExport("Graph script", path, export.Script(plan, scriptSource(a.opts.SetupPath, !a.fileOK)))
+	if err != nil || !written {
+		return err
 	}
-	a.say("Wrote %s.", path)
+	if plan.TenantURL != "" {
+		a.say("Read it, then run it after az login: SCIM_SECRET_TOKEN=<the Admin token> bash %s", path)
+	} else {
+		a.say("Read it, then run it after az login: bash %s", path)
+	}
 	return nil
+}
+
+// writeExport writes an export, asking first when the file is there; it
+// reports whether the file was written. A failure to write is said and
+// the summary goes on.
+func (a *accessible) writeExport(what, path, data string) (bool, error) {
+	if _, err := os.Lstat(path); err == nil {
+		replace, err := a.confirm(path+" already exists. Replace it?", false)
+		if err != nil {
+			return false, err
+		}
+		if !replace {
+			a.say("Kept %s as it was; the %s was not written.", path, what)
+			return false, nil
+		}
+	}
+	if err := writeFileAtomic(path, []byte(data)); err != nil {
+		a.say("Could not write the %s: %v", what, err)
+		return false, nil
+	}
+	a.say("Wrote the %s to %s.", what, path)
+	return true, nil
 }
 
 func defaultAssigned(users []User) []string {

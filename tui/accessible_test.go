@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/ssowiz/ssowiz/internal/export"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
@@ -28,11 +31,17 @@ var guideWalk = []string{
 	"", "", "", "", "", "", "", // 8: Tenant URL, Secret Token, groups, create, update, delete, SCIM enabled
 	"", // 8: Test Connection?
 	"", // 10: write the Markdown?
+	"", // 10: write the Graph script?
 }
 
 func runAccessible(t *testing.T, input string) (string, setup.Setup, string, error) {
 	t.Helper()
-	dir := t.TempDir()
+	return runAccessibleIn(t, t.TempDir(), input)
+}
+
+// runAccessibleIn runs the accessible wizard with its setup file in dir.
+func runAccessibleIn(t *testing.T, dir, input string) (string, setup.Setup, string, error) {
+	t.Helper()
 	path := filepath.Join(dir, "ssowiz-setup.yaml")
 	var out bytes.Buffer
 	s, err := RunAccessible(context.Background(), Options{SetupPath: path, Start: startNormalized(t), Now: fixedNow},
@@ -65,6 +74,57 @@ func TestAccessibleWalk(t *testing.T) {
 	if strings.Contains(out, "rs_pat_NORMALIZED") {
 		t.Error("the token was printed without being asked for")
 	}
+	// The Graph script is ssowiz export --format graph --config FILE's.
+	path := filepath.Join(dir, "ssowiz-setup.yaml")
+	want, err := export.GraphScript(saved, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, GraphScriptName)); err != nil || string(got) != want {
+		t.Errorf("the Graph script (%v) differs from ssowiz export's:\n%s", err, udiff.Unified("export", "wizard", want, string(got)))
+	}
+	if !strings.Contains(out, "SCIM_SECRET_TOKEN=<the Admin token> bash <dir>/"+GraphScriptName) {
+		t.Errorf("the summary should say how to run the script:\n%s", out)
+	}
+}
+
+// TestAccessibleExportsAskBeforeReplacing: the summary's exports never
+// replace a file that is there unless the admin says yes; no (the
+// default) keeps it whole.
+func TestAccessibleExportsAskBeforeReplacing(t *testing.T) {
+	dir := t.TempDir()
+	md, script := filepath.Join(dir, "ssowiz-handover.md"), filepath.Join(dir, GraphScriptName)
+	for _, f := range []string{md, script} {
+		if err := os.WriteFile(f, []byte("the admin's notes"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := append(append([]string{}, guideWalk[:len(guideWalk)-2]...),
+		"",  // write the Markdown? yes
+		"",  // it exists: replace it? enter keeps the default, no
+		"",  // write the Graph script? yes
+		"y", // it exists: replace it? yes
+	)
+	out, _, _, err := runAccessibleIn(t, dir, answers(in...))
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"<dir>/ssowiz-handover.md already exists. Replace it?",
+		"Kept <dir>/ssowiz-handover.md as it was; the Markdown checklist was not written.",
+		"<dir>/" + GraphScriptName + " already exists. Replace it?",
+		"Wrote the Graph script to <dir>/" + GraphScriptName + ".",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, out)
+		}
+	}
+	if b, _ := os.ReadFile(md); string(b) != "the admin's notes" {
+		t.Errorf("the Markdown export replaced the file without a yes: %q", b)
+	}
+	if b, _ := os.ReadFile(script); !strings.HasPrefix(string(b), "#!/usr/bin/env bash") {
+		t.Errorf("a yes should replace the script, file holds %q", b)
+	}
 }
 
 // TestAccessibleWrongReplyURL types a Reply URL with a trailing slash,
@@ -76,11 +136,12 @@ func TestAccessibleWrongReplyURL(t *testing.T) {
 		"", setup.GuideReplyURL + "/", "", "",
 		"n", // Change these values now? Not yet: rehearse the failure.
 	}
-	in = append(in, guideWalk[5:len(guideWalk)-1]...)
+	in = append(in, guideWalk[5:len(guideWalk)-2]...)
 	in = append(in,
 		"1", // What now? Change the Reply URL.
 		"", setup.GuideReplyURL, "", "",
 		"", // the Markdown
+		"", // the Graph script
 	)
 	out, s, _, err := runAccessible(t, answers(in...))
 	if err != nil {

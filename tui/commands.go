@@ -101,6 +101,22 @@ func exportCmd(what, path string, data []byte, replace bool) tea.Cmd {
 	}
 }
 
+// exportScriptCmd writes the Graph script as exportCmd writes any export,
+// and once it is written says how to run it.
+func exportScriptCmd(path, script string, provisioning, replace bool) tea.Cmd {
+	write := exportCmd("Graph script", path, []byte(script), replace)
+	return func() tea.Msg {
+		msg := write().(exportedMsg)
+		if msg.err == nil && !msg.exists {
+			msg.next = "Read it, then run it after az login: bash " + path
+			if provisioning {
+				msg.next = "Read it, then run it after az login: SCIM_SECRET_TOKEN=<the Admin token> bash " + path
+			}
+		}
+		return msg
+	}
+}
+
 func createAppCmd(ctx context.Context, r Rehearsal, s setup.Setup) tea.Cmd {
 	return func() tea.Msg {
 		app, err := r.CreateApp(ctx, s)

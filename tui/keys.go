@@ -34,8 +34,9 @@ type KeyMap struct {
 	// Live checks.
 	Rerun, GoToField key.Binding
 
-	// Summary.
-	Reopen, ExportMarkdown, ExportSetup key.Binding
+	// Summary. ExportGraph writes the Microsoft Graph script for the real
+	// tenant (what ssowiz export --format graph writes).
+	Reopen, ExportMarkdown, ExportGraph, ExportSetup key.Binding
 
 	// Debugging screen: open it from the summary, edit the HAR path, fill
 	// in a HAR of the last check run, show how to capture one, scroll.
@@ -86,6 +87,7 @@ func DefaultKeyMap() KeyMap {
 
 		Reopen:         key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1…9", "reopen")),
 		ExportMarkdown: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown")),
+		ExportGraph:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "graph script")),
 		ExportSetup:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
 
 		Debugging: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "debug a HAR")),

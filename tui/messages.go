@@ -34,10 +34,12 @@ type savedMsg struct {
 	err   error
 }
 
-// exportedMsg reports an export (Markdown or setup file).
+// exportedMsg reports an export (Markdown, Graph script or setup file).
 type exportedMsg struct {
 	what, path string
-	err        error
+	// next says what to do with the file once written, if anything.
+	next string
+	err  error
 	// exists says nothing was written: the file is there and replacing
 	// it was not agreed.
 	exists bool

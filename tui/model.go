@@ -614,7 +614,11 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		default:
 			// Ours now: exporting again in this session replaces it.
 			m.overwrite = msg.path
-			m.setBanner("Exported the "+msg.what+" to "+msg.path+".", false)
+			text := "Exported the " + msg.what + " to " + msg.path + "."
+			if msg.next != "" {
+				text += " " + msg.next
+			}
+			m.setBanner(text, false)
 		}
 		return nil, true
 	case rehearsalReadyMsg:

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/ssowiz/ssowiz/internal/export"
 	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
@@ -43,7 +44,7 @@ func (s *summaryStep) keys(m *Model) []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp(fmt.Sprintf("1…%d", n), "copy that value")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
-	out = append(out, k.Reopen, k.Copy, k.ExportMarkdown, k.ExportSetup)
+	out = append(out, k.Reopen, k.Copy, k.ExportMarkdown, k.ExportGraph, k.ExportSetup)
 	return append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")))
 }
 
@@ -93,6 +94,14 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		h := buildHandover(m.setup, m.findings, m.app, m.token, m.run.report())
 		path := m.exportPath("ssowiz-handover.md")
 		return exportCmd("Markdown checklist", path, []byte(h.markdown(m.setup)), m.overwrite == path), true
+	case key.Matches(kp, k.ExportGraph):
+		plan, err := export.PlanFromSetup(m.setup)
+		if err != nil {
+			m.setBanner("Could not write the Graph script: "+err.Error()+". Fix it in step 4 (Attributes & Claims), then press g again.", true)
+			return nil, true
+		}
+		path := m.exportPath(GraphScriptName)
+		return exportScriptCmd(path, export.Script(plan, scriptSource(m.path, m.dirty())), plan.TenantURL != "", m.overwrite == path), true
 	case key.Matches(kp, k.ExportSetup) && m.path != "":
 		return m.saveCmd(), true
 	case key.Matches(kp, k.ExportSetup):
@@ -107,6 +116,23 @@ func (s *summaryStep) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	return nil, true
+}
+
+// GraphScriptName is the file name the summary's g writes the Graph script
+// to, beside the setup file (or in ExportDir).
+const GraphScriptName = "setup-entra.sh"
+
+// scriptSource names where an exported script's setup came from, for its
+// header: the setup file, as ssowiz export --config names it, unless the
+// setup held differs from the file.
+func scriptSource(path string, unsaved bool) string {
+	switch {
+	case path == "":
+		return "the setup rehearsed in the wizard (not saved to a file)"
+	case unsaved:
+		return path + ", with the wizard's changes not yet saved"
+	}
+	return path
 }
 
 // exportPath places an export beside the setup file, or in ExportDir.
@@ -177,6 +203,6 @@ func (s *summaryStep) view(m *Model, width int) (string, int) {
 			}
 		}
 	}
-	b.WriteString("\n" + st.Muted.Render(wrap("Press a step's number to reopen it; only the checks your change affects run again. c then a value's number (c1, c2, …) copies it to the clipboard (OSC 52); m writes this checklist as Markdown, s saves the setup file.", width)))
+	b.WriteString("\n" + st.Muted.Render(wrap("Press a step's number to reopen it; only the checks your change affects run again. c then a value's number (c1, c2, …) copies it to the clipboard (OSC 52); m writes this checklist as Markdown, g the Microsoft Graph script that makes the real tenant match (ssowiz export --format graph), s saves the setup file.", width)))
 	return b.String(), -1
 }

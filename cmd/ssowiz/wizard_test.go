@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aymanbagabas/go-udiff"
+
 	"github.com/ssowiz/ssowiz/internal/setup"
+	"github.com/ssowiz/ssowiz/tui"
 )
 
 // TestWizardNeedsATerminal: with no subcommand and no terminal, ssowiz
@@ -32,7 +35,9 @@ func TestWizardNeedsATerminal(t *testing.T) {
 
 // TestWizardAccessible drives `ssowiz --accessible` through standard input
 // to the summary: the checks pass, progress is saved, and the Markdown
-// checklist is written beside the setup file.
+// checklist and the Graph script are written beside the setup file, the
+// script byte for byte what `ssowiz export --format graph --config FILE`
+// writes.
 func TestWizardAccessible(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.yaml")
@@ -60,6 +65,18 @@ func TestWizardAccessible(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ssowiz-handover.md")); err != nil {
 		t.Errorf("the Markdown checklist: %v", err)
+	}
+	script, err := os.ReadFile(filepath.Join(dir, tui.GraphScriptName))
+	if err != nil {
+		t.Fatalf("the Graph script: %v", err)
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"export", "--format", "graph", "--config", path},
+		newEnv(strings.NewReader(""), &stdout, &stderr)); code != exitOK {
+		t.Fatalf("ssowiz export: exit %d: %s", code, stderr.String())
+	}
+	if stdout.String() != string(script) {
+		t.Errorf("the wizard's Graph script differs from ssowiz export's:\n%s", udiff.Unified("export", "wizard", stdout.String(), string(script)))
 	}
 }
 
