@@ -175,3 +175,65 @@ func TestGraphProvisionOnDemand(t *testing.T) {
 		t.Errorf("restart without an engine: %d %s", status, body)
 	}
 }
+
+// TestClaimsPolicyThroughGraphIsWhatSignInIssues drives a claims mapping
+// policy's whole life through Graph and signs in after each step: the
+// claims a policy holds are the claims RudderStack receives, an update
+// reaches the next sign-in, a policy still assigned cannot be deleted, and
+// removing it gives the app back the claims it had.
+func TestClaimsPolicyThroughGraphIsWhatSignInIssues(t *testing.T) {
+	l := startLab(t, Options{})
+	info := l.Info()
+	g := info.GraphBaseURL
+	tok := graphToken(t, l)
+	call := func(method, path string, body any, want int) []byte {
+		t.Helper()
+		status, b := graphCall(t, l, tok, method, g+path, body)
+		if status != want {
+			t.Fatalf("%s %s: %d, want %d: %s", method, path, status, want, b)
+		}
+		return b
+	}
+	var sp struct{ ID string }
+	json.Unmarshal(call(http.MethodGet, "/servicePrincipals(appId='"+info.AppID+"')", nil, http.StatusOK), &sp)
+	definition := func(schema string) []string {
+		return []string{`{"ClaimsMappingPolicy":{"Version":1,"IncludeBasicClaimSet":"true","ClaimsSchema":[` +
+			`{"Source":"user","ID":"userprincipalname","SamlClaimType":"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier"}` + schema + `]}}`}
+	}
+	var policy struct{ ID string }
+	json.Unmarshal(call(http.MethodPost, "/policies/claimsMappingPolicies", map[string]any{
+		"displayName": "Surname only", "definition": definition(`,{"Source":"user","ID":"surname","SamlClaimType":"LastName"}`)}, http.StatusCreated), &policy)
+	ref := map[string]string{"@odata.id": g + "/policies/claimsMappingPolicies/" + policy.ID}
+	call(http.MethodPost, "/servicePrincipals/"+sp.ID+"/claimsMappingPolicies/$ref", ref, http.StatusNoContent)
+
+	adele := demoUser(t, l, "AdeleV")
+	if o := signIn(t, l, adele.UPN, adele.Password); o.SignedIn || o.SPError == nil || !strings.Contains(o.SPError.Message, "email: The attribute is required") {
+		t.Fatalf("a policy without Email: %s", o)
+	}
+
+	call(http.MethodPatch, "/policies/claimsMappingPolicies/"+policy.ID, map[string]any{
+		"definition": definition(`,{"Source":"user","ID":"mail","SamlClaimType":"Email"},{"Source":"user","ID":"surname","SamlClaimType":"LastName"}`)}, http.StatusNoContent)
+	o := signIn(t, l, adele.UPN, adele.Password)
+	if !o.SignedIn || o.Me == nil || o.Me.LastName != "Vance" {
+		t.Fatalf("the updated policy (LastName from surname): %s, %+v", o, o.Me)
+	}
+
+	if status, b := graphCall(t, l, tok, http.MethodDelete, g+"/policies/claimsMappingPolicies/"+policy.ID, nil); status != http.StatusBadRequest || !strings.Contains(string(b), "/claimsMappingPolicies/"+policy.ID+"/$ref") {
+		t.Fatalf("deleting an assigned policy: %d %s", status, b)
+	}
+	var assigned struct {
+		Value []struct{ ID, DisplayName string }
+	}
+	json.Unmarshal(call(http.MethodGet, "/servicePrincipals/"+sp.ID+"/claimsMappingPolicies", nil, http.StatusOK), &assigned)
+	if len(assigned.Value) != 1 || assigned.Value[0].ID != policy.ID {
+		t.Fatalf("the service principal's policies: %+v", assigned)
+	}
+
+	call(http.MethodDelete, "/servicePrincipals/"+sp.ID+"/claimsMappingPolicies/"+policy.ID+"/$ref", nil, http.StatusNoContent)
+	o = signIn(t, l, adele.UPN, adele.Password)
+	if !o.SignedIn || o.Me == nil || o.Me.LastName != "Adele Vance" {
+		t.Fatalf("after removing the policy, the app's own claims (LastName from the display name): %s, %+v", o, o.Me)
+	}
+	call(http.MethodDelete, "/policies/claimsMappingPolicies/"+policy.ID, nil, http.StatusNoContent)
+	call(http.MethodGet, "/policies/claimsMappingPolicies/"+policy.ID, nil, http.StatusNotFound)
+}

@@ -30,6 +30,7 @@ const (
 	DirectoryReadWriteAll       = "Directory.ReadWrite.All"
 	ApplicationReadWriteAll     = "Application.ReadWrite.All"
 	AppRoleAssignmentReadWrite  = "AppRoleAssignment.ReadWrite.All"
+	PolicyReadAll               = "Policy.Read.All"
 	PolicyReadWriteAppConfig    = "Policy.ReadWrite.ApplicationConfiguration"
 	SynchronizationReadWriteAll = "Synchronization.ReadWrite.All"
 	AuditLogReadAll             = "AuditLog.Read.All"
@@ -39,7 +40,7 @@ const (
 func Permissions() []string {
 	return []string{UserReadAll, UserReadWriteAll, GroupReadAll, GroupReadWriteAll, GroupMemberReadAll,
 		GroupMemberReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll, ApplicationReadWriteAll,
-		AppRoleAssignmentReadWrite, PolicyReadWriteAppConfig, SynchronizationReadWriteAll, AuditLogReadAll}
+		AppRoleAssignmentReadWrite, PolicyReadAll, PolicyReadWriteAppConfig, SynchronizationReadWriteAll, AuditLogReadAll}
 }
 
 // AutomationPermissions are the permissions `serve` grants its automation

@@ -54,4 +54,10 @@ CREATE TABLE sync_jobs (
 	created_at    TEXT NOT NULL
 );
 `},
+	// previous is the app's Attributes & Claims before the policy was
+	// assigned (JSON), what removing the policy gives back; '' for
+	// assignments made before it was kept.
+	{Version: 3, Name: "the claims a claims mapping policy replaced", SQL: `
+ALTER TABLE policy_assignments ADD COLUMN previous TEXT NOT NULL DEFAULT '';
+`},
 }

@@ -85,6 +85,7 @@ func (s *Server) apiRoutes() http.Handler {
 	readApps := []string{ApplicationReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll}
 	assignments := []string{AppRoleAssignmentReadWrite, DirectoryReadWriteAll}
 	policies := []string{PolicyReadWriteAppConfig}
+	readPolicies := []string{PolicyReadAll, PolicyReadWriteAppConfig}
 	sync := []string{SynchronizationReadWriteAll, ApplicationReadWriteAll}
 	route("/applicationTemplates/{id}/instantiate", map[string]http.HandlerFunc{
 		http.MethodPost: s.guard(apps, s.instantiate),
@@ -108,10 +109,25 @@ func (s *Server) apiRoutes() http.Handler {
 		http.MethodDelete: s.guard(assignments, s.unassign),
 	})
 	route("/policies/claimsMappingPolicies", map[string]http.HandlerFunc{
+		http.MethodGet:  s.guard(readPolicies, s.listClaimsPolicies),
 		http.MethodPost: s.guard(policies, s.createClaimsPolicy),
 	})
+	route("/policies/claimsMappingPolicies/{id}", map[string]http.HandlerFunc{
+		http.MethodGet:    s.guard(readPolicies, s.getClaimsPolicy),
+		http.MethodPatch:  s.guard(policies, s.updateClaimsPolicy),
+		http.MethodDelete: s.guard(policies, s.deleteClaimsPolicy),
+	})
+	// A service principal's policies need both an application and a
+	// policy permission (e.g. Application.ReadWrite.All and
+	// Policy.Read.All), as the reference lists them in pairs.
+	route("/servicePrincipals/{id}/claimsMappingPolicies", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(apps, s.guard(readPolicies, s.listServicePrincipalClaimsPolicies)),
+	})
 	route("/servicePrincipals/{id}/claimsMappingPolicies/$ref", map[string]http.HandlerFunc{
-		http.MethodPost: s.guard(apps, s.assignClaimsPolicy),
+		http.MethodPost: s.guard(apps, s.guard(readPolicies, s.assignClaimsPolicy)),
+	})
+	route("/servicePrincipals/{id}/claimsMappingPolicies/{policy}/$ref", map[string]http.HandlerFunc{
+		http.MethodDelete: s.guard(apps, s.guard(readPolicies, s.unassignClaimsPolicy)),
 	})
 	route("/servicePrincipals/{id}/synchronization/templates", map[string]http.HandlerFunc{
 		http.MethodGet: s.guard(sync, s.listSyncTemplates),

@@ -303,6 +303,12 @@ var graphProperty = map[string]string{
 
 // failDirectory turns a directory error into Graph's answer.
 func (s *Server) failDirectory(w http.ResponseWriter, r *http.Request, err error, resource string) {
+	s.fail(w, r, directoryError(err, resource, r.PathValue("id")))
+}
+
+// directoryError is Graph's answer to a directory error; id is the object
+// the request named.
+func directoryError(err error, resource, id string) *apiError {
 	var fe *directory.FieldError
 	switch {
 	case errors.As(err, &fe):
@@ -312,23 +318,22 @@ func (s *Server) failDirectory(w http.ResponseWriter, r *http.Request, err error
 		}
 		switch {
 		case errors.Is(fe, directory.ErrConflict):
-			s.fail(w, r, badRequest(fmt.Sprintf("Another object with the same value for property %s already exists.", prop), errorDetail{"ObjectConflict", prop}))
+			return badRequest(fmt.Sprintf("Another object with the same value for property %s already exists.", prop), errorDetail{"ObjectConflict", prop})
 		case prop == "passwordProfile":
-			s.fail(w, r, badRequest("The specified password does not comply with password complexity requirements. Please provide a different password."))
+			return badRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
 		case prop == "userPrincipalName" && strings.Contains(fe.Problem, "verified domain"):
-			s.fail(w, r, badRequest("The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.", errorDetail{"InvalidValue", prop}))
+			return badRequest("The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.", errorDetail{"InvalidValue", prop})
 		default:
 			// Graph's sentence, then what the portal would say about the
 			// value, so the script's author knows what to change.
-			s.fail(w, r, badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource '%s'. %s", prop, resource, fe.Error()), errorDetail{"InvalidValue", prop}))
+			return badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource '%s'. %s", prop, resource, fe.Error()), errorDetail{"InvalidValue", prop})
 		}
 	case errors.Is(err, directory.ErrNotFound):
-		s.fail(w, r, notFound(r.PathValue("id")))
+		return notFound(id)
 	case errors.Is(err, directory.ErrWrongState):
-		s.fail(w, r, badRequest(err.Error()))
-	default:
-		s.internal(w, r, err)
+		return badRequest(err.Error())
 	}
+	return &apiError{http.StatusInternalServerError, codeInternal, "mock Entra ID internal error: " + err.Error(), nil}
 }
 
 // maxBody caps a request body; Graph's own limit is 4 MB.
