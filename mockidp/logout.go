@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -17,7 +18,8 @@ import (
 // like an AuthnRequest (ID, Version, IssueInstant; an Issuer that names an
 // app), ends its session in this browser whatever the NameID says, and
 // answers with a LogoutResponse to the app's Logout URL, issued by
-// https://login.microsoftonline.com/{tenant}/. The answer is posted with
+// https://login.microsoftonline.com/{tenant}/ (or, with no Logout URL,
+// shows its own signed-out page). The answer is posted with
 // an auto-submitting form: Cognito's /saml2/logout takes it by POST only.
 
 // logoutRequest holds what Entra reads from a LogoutRequest.
@@ -93,18 +95,27 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, raw []byte, rela
 		return
 	}
 	noteApp(r, app.AppID)
-	if app.SAML.LogoutURL == "" {
-		// Entra needs the Logout URL registered to answer; without one
-		// there is nowhere to send the LogoutResponse (inferred: the same
-		// answer as a sign-in without a reply address).
-		s.fail(w, r, codeNoReplyAddress, msgNoReplyAddress+" The application has no Logout URL: set Basic SAML Configuration → Logout Url.")
-		return
-	}
 	// End Entra's session in this browser: the NameID is not considered.
 	if sess, ok := s.currentSession(r); ok {
 		s.log.Info("signed out", "user", sess.User, "app", app.AppID)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	if app.SAML.LogoutURL == "" {
+		// Without a Logout URL Entra still signs the user out, but has
+		// nowhere to send a LogoutResponse: the browser stays on Entra's
+		// own signed-out page and never returns to the app. No error code
+		// is shown. Sources: users of SAML SPs with Entra report exactly
+		// this ("the page just ends at a message saying you are logged
+		// out" until the app's Logout URL is set, derricksmith/phpsaml#109;
+		// "stuck in MS Azure's logout screen", scaler-tech/laravel-saml2#42;
+		// "I get logged out, but not returned", simplesamlphp#390). Entra's
+		// "Single Sign-Out SAML Protocol" page says only that the
+		// LogoutURL must be registered for single sign-out to work. No
+		// public report shows AADSTS900971 ("No reply address provided")
+		// for a LogoutRequest: every one is an OAuth redirect_uri.
+		s.render(w, http.StatusOK, "signedout", nil)
+		return
+	}
 	body, err := s.logoutResponse(t.ID, app.SAML.LogoutURL, req.ID)
 	if err != nil {
 		s.internal(w, r, err)
@@ -112,6 +123,14 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, raw []byte, rela
 	}
 	s.post(w, app.SAML.LogoutURL, body, relayState)
 }
+
+// The page Entra leaves the browser on after a sign-out it cannot answer
+// (no Logout URL). The wording is Entra's sign-out page as it appears at
+// login.microsoftonline.com (from memory; no source quotes it whole).
+var _ = template.Must(pages.New("signedout").Parse(`{{template "head" "Sign out"}}
+<h1 id="signedOutHeading">You signed out of your account</h1>
+<p id="signedOutMessage">It's a good idea to close all browser windows.</p>
+{{template "foot"}}`))
 
 // logoutResponse builds Entra's LogoutResponse (unsigned, Success).
 func (s *Server) logoutResponse(tenantID, destination, inResponseTo string) ([]byte, error) {

@@ -95,13 +95,28 @@ func TestSingleLogoutErrors(t *testing.T) {
 		v := url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString([]byte(logoutXML("_l3", entityID)))}}
 		h.wantError(h.postForm(h.ts.URL+"/"+h.tenantID()+"/saml2", v), "AADSTS75005")
 	})
-	t.Run("no Logout URL", func(t *testing.T) {
-		h.t = t
-		h.setLogoutURL("")
-		p := h.get(h.logoutRedirect(logoutXML("_l4", entityID), ""))
-		h.wantError(p, "AADSTS900971", "Logout Url")
-		if p.status == http.StatusOK && strings.Contains(p.body, "LogoutResponse") {
-			t.Error("a LogoutResponse went out without a Logout URL")
+}
+
+// TestSingleLogoutWithoutLogoutURL: an app without a Logout URL still gets
+// its user signed out of Entra, but no LogoutResponse: the browser stays on
+// Entra's signed-out page, without an error code, and the next sign-in
+// asks again.
+func TestSingleLogoutWithoutLogoutURL(t *testing.T) {
+	h := newHarness(t)
+	h.setLogoutURL("")
+	h.posted(h.signIn(h.defaultRequest(), "AdeleV"))
+	p := h.get(h.logoutRedirect(logoutXML("_l4", entityID), "rs-state"))
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="signedOutHeading">You signed out of your account<`) {
+		t.Fatalf("status %d, want Entra's signed-out page:\n%s", p.status, p.body)
+	}
+	for _, absent := range []string{"SAMLResponse", "AADSTS", "rs-state"} {
+		if strings.Contains(p.body, absent) {
+			t.Errorf("the signed-out page carries %q: no LogoutResponse, error or RelayState goes out without a Logout URL", absent)
 		}
-	})
+	}
+	q := h.defaultRequest()
+	q.ID = "_after_logout"
+	if p := h.get(h.redirectURL(q)); !strings.Contains(p.body, "Pick an account") {
+		t.Fatalf("after sign-out the sign-in did not ask again:\n%s", p.body)
+	}
 }

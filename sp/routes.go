@@ -36,6 +36,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(auth+cognito.AuthorizePath, s.pool.Authorize)
 	mux.HandleFunc(auth+cognito.ACSPath, s.pool.IDPResponse)
 	mux.HandleFunc("GET "+auth+cognito.ErrorPath, s.pool.ErrorPage)
+	mux.HandleFunc(auth+cognito.LogoutPath, s.pool.Logout)
+	mux.HandleFunc(auth+cognito.SLOPath, s.pool.SingleLogout)
 
 	// The API: api.rudderstack.com.
 	scim := s.scimHandler()

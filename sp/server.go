@@ -25,9 +25,11 @@ const (
 	LoginPath    = "/sso"
 	CallbackPath = "/sso/callback"
 	MePath       = "/api/me"
-	// LogoutPath signs the member out of the app (where Cognito's
-	// /logout sits in the real app); SignedOutPath is the page after.
-	LogoutPath    = "/logout"
+	// LogoutPath signs the member out of the app and sends the browser
+	// on to the user pool's /logout (cognito.LogoutPath, on the auth
+	// host: a path of its own, so the two never meet when serve puts
+	// every host on one address); SignedOutPath is the page after.
+	LogoutPath    = "/sign-out"
 	SignedOutPath = "/signed-out"
 	// SCIMPath is where the SCIM API is mounted on the API host (Entra's
 	// Tenant URL is APIURL + SCIMPath).
@@ -133,10 +135,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	ctx := context.Background()
 	pool, err := cognito.New(ctx, cognito.Config{
-		Orgs:              cfg.Accounts,
-		AuthURL:           s.authURL,
-		PoolID:            cfg.PoolID,
-		Clients:           []cognito.Client{{ID: clientID, CallbackURLs: []string{s.callbackURL}}},
+		Orgs:    cfg.Accounts,
+		AuthURL: s.authURL,
+		PoolID:  cfg.PoolID,
+		Clients: []cognito.Client{{ID: clientID, CallbackURLs: []string{s.callbackURL},
+			LogoutURLs: []string{s.appURL + SignedOutPath, s.appURL + SignedOutPath + signedOutViaIdP}}},
 		HTTPClient:        cfg.HTTPClient,
 		StartURL:          s.appURL + LoginPath,
 		AllowHTTPMetadata: cfg.AllowHTTPMetadata,

@@ -34,15 +34,15 @@ const (
 
 func newServeCmd(e *env) *cobra.Command {
 	var opts struct {
-		idpAddr, spAddr, data      string
-		secretsFile                string
-		tenantFile                 string
-		spMetadata                 []string
-		scimURL, scimToken         string
-		json, verbose              bool
-		provision, feed            bool
-		noDemoHint, noStaySignedIn bool
-		provisionInterval          time.Duration
+		idpAddr, spAddr, data                    string
+		secretsFile                              string
+		tenantFile                               string
+		spMetadata                               []string
+		scimURL, scimToken                       string
+		json, verbose                            bool
+		provision, feed                          bool
+		noDemoHint, noStaySignedIn, singleLogout bool
+		provisionInterval                        time.Duration
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -133,7 +133,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf,
 				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken, NewKey: newKey,
-				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn})
+				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn, SingleLogout: opts.singleLogout})
 			if errors.Is(err, yamlfile.ErrFormat) {
 				return badInput(err)
 			}
@@ -202,6 +202,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.BoolVar(&opts.feed, "feed", false, "print each sign-in and provisioning action as it happens, one sentence a line (default: on when stdout is a terminal, off with --json)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")
 	f.BoolVar(&opts.noDemoHint, "no-demo-hint", false, "hide the demo users box (ssowiz's, not Entra's) on the mock Entra's Sign in page")
+	f.BoolVar(&opts.singleLogout, "single-logout", false, "turn on Cognito's sign-out flow (SAML single logout): Sign out in the mock RudderStack also ends the Entra session, and the app's Logout Url is set to the user pool's /saml2/logout (RudderStack itself does not use it)")
 	f.BoolVar(&opts.noStaySignedIn, "no-stay-signed-in", false, "skip Entra's \"Stay signed in?\" page, as the tenant setting \"Show option to remain signed in\" = No does")
 	return cmd
 }
@@ -361,6 +362,9 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimUR
 	fmt.Fprintln(tw, "Mock RudderStack\t")
 	fmt.Fprintf(tw, "  Identifier (Entity ID)\t%s\n", info.SPEntityID)
 	fmt.Fprintf(tw, "  Reply URL (ACS)\t%s\n", info.SPACSURL)
+	if info.SingleLogout {
+		fmt.Fprintf(tw, "  Logout Url (single sign-out on)\t%s\n", info.SPLogoutURL)
+	}
 	if info.SCIMBaseURL != "" {
 		fmt.Fprintf(tw, "  SCIM Tenant URL\t%s\n", info.SCIMBaseURL)
 	}

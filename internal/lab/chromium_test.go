@@ -1,17 +1,11 @@
 package lab
 
 import (
-	"bytes"
-	"compress/flate"
-	"context"
-	"encoding/base64"
 	"encoding/json"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -172,63 +166,72 @@ func TestRealBrowserPicksTheAccountItUsed(t *testing.T) {
 	}
 }
 
-// TestRealBrowserSingleLogout: after a sign-in in headless Chromium, the
-// app's LogoutRequest (HTTP-Redirect, as an SP sends it) ends Entra's
-// session: Entra auto-posts its LogoutResponse to the app's Logout Url
-// (here the app's own sign-out, which ends its session too), and the next
-// sign-in asks again ("Pick an account", then the password).
+// TestRealBrowserSingleLogout: with the user pool's sign-out flow on
+// (serve --single-logout), the landing page's Sign out in headless
+// Chromium ends the app session, the user pool sends its own signed
+// LogoutRequest to Entra, Entra ends its session and posts its
+// LogoutResponse to the pool's /saml2/logout, and the browser lands on
+// the signed-out page, which says Entra signed out too; the next sign-in
+// asks for the password again. Without the sign-out flow, Sign out never
+// reaches Entra and the page says its session is still active.
 func TestRealBrowserSingleLogout(t *testing.T) {
-	ctx := context.Background()
-	l := startLab(t, Options{HideStaySignedIn: true})
-	info := l.Info()
-	app, err := l.Directory.App(ctx, info.AppID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := app.SAML
-	cfg.LogoutURL = info.SPBaseURL + sp.LogoutPath
-	if _, err := l.Directory.UpdateSAMLConfig(ctx, info.AppID, cfg); err != nil {
-		t.Fatal(err)
-	}
-	u := demoUser(t, l, "AdeleV")
-	b := chromiumtest.Start(t, chromiumtest.Options{})
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(b.Navigate(info.SPLoginURL))
-	must(b.Fill("#email", u.UPN))
-	must(b.ClickAndWait("#sso-form button[type=submit]"))
-	if end, screens, err := b.EntraSignIn(u.UPN, u.Password, false); err != nil || end != chromiumtest.EndHome {
-		t.Fatalf("sign-in ended on %s (%v): %v", end, screens, err)
-	}
-
-	req := `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_slo1" Version="2.0" IssueInstant="` +
-		time.Now().UTC().Format("2006-01-02T15:04:05.000Z") + `"><Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">` + info.SPEntityID +
-		`</Issuer><NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">` + u.UPN + `</NameID></samlp:LogoutRequest>`
-	var buf bytes.Buffer
-	fw, _ := flate.NewWriter(&buf, flate.DefaultCompression)
-	fw.Write([]byte(req))
-	fw.Close()
-	slo := info.IDPSSOURL + "?" + url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString(buf.Bytes())}}.Encode()
-	must(b.Navigate(slo))
-	must(b.WaitNewPage())
-	if end, err := b.Eval(`document.querySelector('#signed-out') ? 'signed-out' : location.href`); err != nil || end != "signed-out" {
-		t.Fatalf("after the LogoutRequest the browser is on %q (%v), want the app's signed-out page", end, err)
-	}
-	if c, err := b.Cookie("ESTSAUTH", info.IDPBaseURL+"/"); err != nil || c != nil {
-		t.Fatalf("Entra's session cookie survived the sign-out: %+v %v", c, err)
-	}
-	if err := b.Screenshot(filepath.Join(screenshotDir(t), "6-rudderstack-signed-out.png")); err != nil {
-		t.Fatal(err)
-	}
-	must(b.Navigate(info.SPLoginURL))
-	must(b.Fill("#email", u.UPN))
-	must(b.ClickAndWait("#sso-form button[type=submit]"))
-	end, screens, err := b.EntraSignIn(u.UPN, u.Password, false)
-	if err != nil || end != chromiumtest.EndHome || len(screens) < 2 || screens[len(screens)-2] != "password" {
-		t.Fatalf("the sign-in after sign-out went %v to %s (%v); want the password asked again", screens, end, err)
+	for _, slo := range []bool{true, false} {
+		t.Run(map[bool]string{true: "sign-out flow on", false: "off, as RudderStack runs"}[slo], func(t *testing.T) {
+			l := startLab(t, Options{HideStaySignedIn: true, SingleLogout: slo})
+			info := l.Info()
+			u := demoUser(t, l, "AdeleV")
+			b := chromiumtest.Start(t, chromiumtest.Options{})
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(b.Navigate(info.SPLoginURL))
+			must(b.Fill("#email", u.UPN))
+			must(b.ClickAndWait("#sso-form button[type=submit]"))
+			if end, screens, err := b.EntraSignIn(u.UPN, u.Password, false); err != nil || end != chromiumtest.EndHome {
+				t.Fatalf("sign-in ended on %s (%v): %v", end, screens, err)
+			}
+			must(b.ClickAndWait("#sign-out"))
+			must(b.Run("wait for the signed-out page", chromedp.WaitVisible(chromedp.CSS("#signed-out"))))
+			class, err := b.Eval(`document.querySelector('#entra-session').className`)
+			must(err)
+			c, err := b.Cookie("ESTSAUTH", info.IDPBaseURL+"/")
+			must(err)
+			h, err := b.HAR(chromiumtest.DevTools)
+			must(err)
+			reachedEntra := false
+			for _, e := range h.Log.Entries {
+				if strings.HasPrefix(e.Request.URL, info.IDPSSOURL+"?") && strings.Contains(e.Request.URL, "SAMLRequest=") &&
+					strings.Contains(e.Request.URL, "Signature=") {
+					reachedEntra = true
+				}
+			}
+			name := "6-rudderstack-signed-out.png"
+			if !slo {
+				name = "7-rudderstack-signed-out-entra-still-signed-in.png"
+			}
+			must(b.Screenshot(filepath.Join(screenshotDir(t), name)))
+			if !slo {
+				if class != "entra-still-signed-in" || c == nil || reachedEntra {
+					t.Fatalf("sign-out flow off: page class %q, Entra cookie %v, LogoutRequest sent %v; want Entra left alone and said so", class, c != nil, reachedEntra)
+				}
+				return
+			}
+			if class != "entra-signed-out" || !reachedEntra {
+				t.Fatalf("the signed-out page says %q, LogoutRequest sent %v; want the app's signed LogoutRequest to reach Entra and Entra signed out", class, reachedEntra)
+			}
+			if c != nil {
+				t.Fatalf("Entra's session cookie survived the sign-out: %+v", c)
+			}
+			must(b.Navigate(info.SPLoginURL))
+			must(b.Fill("#email", u.UPN))
+			must(b.ClickAndWait("#sso-form button[type=submit]"))
+			end, screens, err := b.EntraSignIn(u.UPN, u.Password, false)
+			if err != nil || end != chromiumtest.EndHome || len(screens) < 2 || screens[len(screens)-2] != "password" {
+				t.Fatalf("the sign-in after sign-out went %v to %s (%v); want the password asked again", screens, end, err)
+			}
+		})
 	}
 }

@@ -86,6 +86,12 @@ type Options struct {
 	// HideStaySignedIn skips Entra's "Stay signed in?" page, as the
 	// tenant setting "Show option to remain signed in" = No does.
 	HideStaySignedIn bool
+	// SingleLogout turns on Cognito's sign-out flow for the SP
+	// organisation's IdP (the app's Sign out also ends Entra's session by
+	// SAML single logout) and, when the tenant file leaves the built-in
+	// app's Logout Url empty, sets it to the user pool's /saml2/logout.
+	// Off, as RudderStack runs: Sign out ends only the app's session.
+	SingleLogout bool
 	// ProvisionInterval, when positive, replaces the 40-minute interval
 	// between provisioning cycles.
 	ProvisionInterval time.Duration
@@ -168,6 +174,11 @@ type Info struct {
 	IDPBaseURL      string `json:"idp_base_url"`
 	SPBaseURL       string `json:"sp_base_url"`
 	OrgID           string `json:"org_id"`
+	// SPLogoutURL is the user pool's /saml2/logout, the Logout Url Entra
+	// needs for single sign-out; SingleLogout says whether the
+	// organisation's sign-out flow is on.
+	SPLogoutURL  string `json:"sp_logout_url"`
+	SingleLogout bool   `json:"single_logout"`
 	// LogsURL is the mock Entra admin center's Sign-in logs page (with
 	// Provisioning logs beside it).
 	LogsURL string `json:"logs_url"`

@@ -70,8 +70,12 @@ func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
 			return fmt.Errorf("lab: %w", err)
 		}
 	}
+	builtinSP := tenant.BuiltinSP{EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL()}
+	if opts.SingleLogout {
+		builtinSP.LogoutURL = l.SP.Pool().SLOURL()
+	}
 	applied, err := tenant.Apply(ctx, l.Directory, f, tenant.Options{
-		RudderStack: tenant.BuiltinSP{EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL()},
+		RudderStack: builtinSP,
 		HTTPClient:  opts.MetadataClient,
 	})
 	if err != nil {
@@ -79,7 +83,8 @@ func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
 	}
 	l.applied = applied
 	l.info = Info{TenantID: applied.Tenant.ID, TenantDomain: applied.Tenant.InitialDomain, SPLoginURL: l.SP.LoginURL(),
-		SPACSURL: l.SP.ACSURL(), SPEntityID: l.SP.EntityID(), SCIMBaseURL: l.SP.SCIMBaseURL()}
+		SPACSURL: l.SP.ACSURL(), SPEntityID: l.SP.EntityID(), SCIMBaseURL: l.SP.SCIMBaseURL(),
+		SPLogoutURL: l.SP.Pool().SLOURL(), SingleLogout: opts.SingleLogout}
 	for _, du := range applied.Users {
 		if du.Exists {
 			l.info.Users = append(l.info.Users, User{UPN: du.UPN, Password: du.Password, Assigned: du.Assigned,
@@ -108,14 +113,27 @@ func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
 		org, err = l.Accounts.CreateOrg(ctx, accounts.Org{
 			Name: applied.Tenant.DisplayName, Domains: applied.Tenant.Domains, SCIMEnabled: true,
 			SSO: accounts.SSOConfig{ProviderName: ProviderName, MetadataURL: l.info.IDPMetadataURL,
-				AttributeMapping: accounts.DefaultAttributeMapping()},
+				AttributeMapping: accounts.DefaultAttributeMapping(), IDPSignout: opts.SingleLogout},
 		})
-	case err == nil && org.SSO.MetadataURL != l.info.IDPMetadataURL && loopback.URL(org.SSO.MetadataURL):
-		// `serve` moved to another port since the org was made.
+	case err == nil && (org.SSO.IDPSignout != opts.SingleLogout ||
+		org.SSO.MetadataURL != l.info.IDPMetadataURL && loopback.URL(org.SSO.MetadataURL)):
+		// `serve` moved to another port since the org was made, or was
+		// started with single sign-out on where it was off (or off where
+		// it was on).
 		org, err = l.Accounts.UpdateOrg(ctx, org.ID, func(o *accounts.Org) error {
-			o.SSO.MetadataURL = l.info.IDPMetadataURL
+			if loopback.URL(o.SSO.MetadataURL) {
+				o.SSO.MetadataURL = l.info.IDPMetadataURL
+			}
+			o.SSO.IDPSignout = opts.SingleLogout
 			return nil
 		})
+	}
+	if err == nil && opts.SingleLogout && app.App.SAML.LogoutURL == "" {
+		// A tenant kept with --data from a start without single sign-out:
+		// give the app the Logout Url it needs now.
+		cfg := app.App.SAML
+		cfg.LogoutURL = l.SP.Pool().SLOURL()
+		_, err = l.Directory.UpdateSAMLConfig(ctx, app.AppID, cfg)
 	}
 	if err != nil {
 		return fmt.Errorf("lab: seed the service provider's organisation: %w", err)

@@ -39,6 +39,9 @@ var userAttributes = map[string]func(*directory.User, string){
 // the built-in app's empty fields.
 type BuiltinSP struct {
 	EntityID, ReplyURL, SignOnURL string
+	// LogoutURL is the SP's single logout endpoint; empty leaves the
+	// app's Logout Url empty, as the guide does.
+	LogoutURL string
 }
 
 // Options configures Apply.
@@ -553,6 +556,9 @@ func (a *applier) resolve(ctx context.Context, i int, fa App) (App, error) {
 		}
 		if fa.SAML.SignOnURL == "" {
 			fa.SAML.SignOnURL = sp.SignOnURL
+		}
+		if fa.SAML.LogoutURL == "" {
+			fa.SAML.LogoutURL = sp.LogoutURL
 		}
 	}
 	if m, ok := a.metadata[i]; ok {

@@ -44,6 +44,11 @@ type SSOConfig struct {
 	// EncryptedResponses requires every response to carry one encrypted
 	// assertion.
 	EncryptedResponses bool `json:"encrypted_responses"`
+	// IDPSignout is Cognito's "Sign-out flow" (ProviderDetails IDPSignout):
+	// the pool's /logout also sends a signed LogoutRequest to the IdP's
+	// SingleLogoutService and waits for its LogoutResponse at
+	// /saml2/logout. Off by default: RudderStack does not use SLO.
+	IDPSignout bool `json:"idp_signout"`
 }
 
 // DefaultAttributeMapping is RudderStack's mapping for Entra: the pool's

@@ -34,7 +34,7 @@ func (p *Pool) encryptionKey(ctx context.Context, orgID string) (*rsa.PrivateKey
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, err
 	}
-	keyDER, certDER, err := p.makeEncryptionKey()
+	keyDER, certDER, err := p.makeKeyPair(x509.KeyUsageKeyEncipherment | x509.KeyUsageDataEncipherment)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,10 +67,14 @@ func (p *Pool) loadEncryptionKey(ctx context.Context, orgID string) (*rsa.Privat
 	return key, cert, nil
 }
 
-func (p *Pool) makeEncryptionKey() (keyDER, certDER []byte, err error) {
+// makeKeyPair makes an RSA-2048 key and a ten-year self-signed
+// certificate for it, named after the pool, with the given key usage
+// (encryption for an IdP's encrypted responses, signing for the pool's
+// LogoutRequests).
+func (p *Pool) makeKeyPair(usage x509.KeyUsage) (keyDER, certDER []byte, err error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return nil, nil, fmt.Errorf("generate encryption key: %w", err)
+		return nil, nil, fmt.Errorf("generate a key: %w", err)
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
@@ -82,11 +86,11 @@ func (p *Pool) makeEncryptionKey() (keyDER, certDER []byte, err error) {
 		Subject:      pkix.Name{CommonName: p.entityID},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(encryptionCertValidity),
-		KeyUsage:     x509.KeyUsageKeyEncipherment | x509.KeyUsageDataEncipherment,
+		KeyUsage:     usage,
 	}
 	certDER, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, nil, fmt.Errorf("make encryption certificate: %w", err)
+		return nil, nil, fmt.Errorf("make a certificate: %w", err)
 	}
 	return x509.MarshalPKCS1PrivateKey(key), certDER, nil
 }

@@ -91,6 +91,7 @@ func (p *Pool) IDPResponse(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, errorRedirect(req.RedirectURI, req.State, rej.message), http.StatusFound)
 		return
 	}
+	p.rememberSession(ctx, w, r, id)
 	code := p.codes.issue(grant{identity: id, clientID: req.ClientID, redirectURI: req.RedirectURI})
 	http.Redirect(w, r, codeRedirect(req.RedirectURI, code, req.State), http.StatusFound)
 }
@@ -134,6 +135,7 @@ func (p *Pool) unsolicited(w http.ResponseWriter, r *http.Request, relayState, s
 		http.Redirect(w, r, errorRedirect(redirectURI, state, rej.message), http.StatusFound)
 		return
 	}
+	p.rememberSession(ctx, w, r, id)
 	code := p.codes.issue(grant{identity: id, clientID: client.ID, redirectURI: redirectURI})
 	http.Redirect(w, r, codeRedirect(redirectURI, code, state), http.StatusFound)
 }

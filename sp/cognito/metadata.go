@@ -43,6 +43,12 @@ type providerEntry struct {
 	sp *saml.ServiceProvider
 	// ssoURL is the IdP's HTTP-Redirect SingleSignOnService.
 	ssoURL string
+	// sloURL is its HTTP-Redirect SingleLogoutService ("" when it has
+	// none), where the sign-out flow sends LogoutRequests.
+	sloURL string
+	// certs are the metadata's signing certificates, for a signed
+	// LogoutResponse.
+	certs []*x509.Certificate
 }
 
 // ForgetMetadata drops an organisation's cached metadata, so the next
@@ -116,7 +122,7 @@ func (p *Pool) loadProvider(ctx context.Context, org accounts.Org) (*providerEnt
 	if err != nil {
 		return nil, err
 	}
-	ssoURL, err := checkMetadata(entity, p.now())
+	ssoURL, certs, err := checkMetadata(entity, p.now())
 	if err != nil {
 		return nil, fmt.Errorf("metadata from %s: %w", org.SSO.MetadataURL, err)
 	}
@@ -152,6 +158,8 @@ func (p *Pool) loadProvider(ctx context.Context, org accounts.Org) (*providerEnt
 		entity:      entity,
 		sp:          sp,
 		ssoURL:      ssoURL,
+		sloURL:      sloLocation(entity),
+		certs:       certs,
 	}, nil
 }
 
@@ -267,10 +275,10 @@ func firstIDP(entities *saml.EntitiesDescriptor) *saml.EntityDescriptor {
 // checkMetadata makes sure the metadata describes a SAML IdP the pool can
 // use: an HTTP-Redirect SingleSignOnService and at least one signing
 // certificate that is valid now (Cognito refuses an IdP whose certificate
-// has expired). It returns the SSO location.
-func checkMetadata(e *saml.EntityDescriptor, now time.Time) (string, error) {
+// has expired). It returns the SSO location and the signing certificates.
+func checkMetadata(e *saml.EntityDescriptor, now time.Time) (string, []*x509.Certificate, error) {
 	if len(e.IDPSSODescriptors) == 0 {
-		return "", fmt.Errorf("no IDPSSODescriptor: %w", ErrMetadata)
+		return "", nil, fmt.Errorf("no IDPSSODescriptor: %w", ErrMetadata)
 	}
 	var ssoURL string
 	var certs []*x509.Certificate
@@ -287,27 +295,40 @@ func checkMetadata(e *saml.EntityDescriptor, now time.Time) (string, error) {
 			for _, c := range kd.KeyInfo.X509Data.X509Certificates {
 				der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(c.Data), ""))
 				if err != nil {
-					return "", fmt.Errorf("a signing certificate is not base64: %w", ErrMetadata)
+					return "", nil, fmt.Errorf("a signing certificate is not base64: %w", ErrMetadata)
 				}
 				cert, err := x509.ParseCertificate(der)
 				if err != nil {
-					return "", fmt.Errorf("a signing certificate cannot be parsed (%v): %w", err, ErrMetadata)
+					return "", nil, fmt.Errorf("a signing certificate cannot be parsed (%v): %w", err, ErrMetadata)
 				}
 				certs = append(certs, cert)
 			}
 		}
 	}
 	if ssoURL == "" {
-		return "", fmt.Errorf("no SingleSignOnService with the HTTP-Redirect binding: %w", ErrMetadata)
+		return "", nil, fmt.Errorf("no SingleSignOnService with the HTTP-Redirect binding: %w", ErrMetadata)
 	}
 	if len(certs) == 0 {
-		return "", fmt.Errorf("no signing certificate: %w", ErrMetadata)
+		return "", nil, fmt.Errorf("no signing certificate: %w", ErrMetadata)
 	}
 	for _, c := range certs {
 		if !now.Before(c.NotBefore) && now.Before(c.NotAfter) {
-			return ssoURL, nil
+			return ssoURL, certs, nil
 		}
 	}
-	return "", fmt.Errorf("every signing certificate has expired or is not yet valid (the first ends %s): %w",
+	return "", nil, fmt.Errorf("every signing certificate has expired or is not yet valid (the first ends %s): %w",
 		certs[0].NotAfter.UTC().Format(time.DateOnly), ErrMetadata)
+}
+
+// sloLocation is the metadata's first HTTP-Redirect SingleLogoutService,
+// the only binding Entra takes a LogoutRequest on; "" when there is none.
+func sloLocation(e *saml.EntityDescriptor) string {
+	for _, d := range e.IDPSSODescriptors {
+		for _, s := range d.SingleLogoutServices {
+			if s.Binding == saml.HTTPRedirectBinding {
+				return s.Location
+			}
+		}
+	}
+	return ""
 }

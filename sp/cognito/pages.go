@@ -11,6 +11,7 @@ import (
 var errorCodes = map[string]string{
 	"redirect_mismatch": "The redirect_uri is not one of the app client's callback URLs (compared exactly, trailing slash included).",
 	"invalid_request":   "The client_id is missing or is not an app client of this user pool.",
+	"logout_mismatch":   "The logout_uri of /logout is not one of the app client's allowed sign-out URLs (compared exactly).",
 }
 
 // ErrorPage is the hosted /error page Cognito redirects to when it cannot

@@ -65,6 +65,9 @@ type Client struct {
 	ID string
 	// CallbackURLs are the allowed redirect_uri values, compared exactly.
 	CallbackURLs []string
+	// LogoutURLs are the allowed sign-out URLs (logout_uri of /logout),
+	// compared exactly.
+	LogoutURLs []string
 }
 
 // Config configures a Pool.

@@ -33,4 +33,29 @@ CREATE TABLE provider_keys (
 	{Version: 2, Name: "pending requests bound to the browser that started them", SQL: `
 ALTER TABLE pending_requests ADD COLUMN browser_hash TEXT NOT NULL DEFAULT '';
 `},
+	{Version: 3, Name: "single sign-out: SAML sessions, pending LogoutRequests and the pool's signing key", SQL: `
+CREATE TABLE saml_sessions (
+	browser_hash   TEXT PRIMARY KEY,
+	org_id         TEXT NOT NULL,
+	name_id        TEXT NOT NULL,
+	name_id_format TEXT NOT NULL,
+	session_index  TEXT NOT NULL,
+	created_at     INTEGER NOT NULL
+);
+CREATE TABLE pending_logouts (
+	relay_hash   TEXT PRIMARY KEY,
+	request_id   TEXT NOT NULL,
+	org_id       TEXT NOT NULL,
+	logout_uri   TEXT NOT NULL,
+	browser_hash TEXT NOT NULL,
+	created_at   INTEGER NOT NULL
+);
+CREATE INDEX pending_logouts_created ON pending_logouts(created_at);
+CREATE TABLE signing_key (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	key_der    BLOB NOT NULL,
+	cert_der   BLOB NOT NULL,
+	created_at INTEGER NOT NULL
+);
+`},
 }
