@@ -426,3 +426,17 @@ func shortHash(s string) string {
 	}
 	return fmt.Sprintf("%08x", h)
 }
+
+// ClearHAR forgets what the tab recorded so far, as DevTools' "Clear
+// network log" button does before a person reproduces a problem: the
+// next HAR starts with the next request. Call it on a settled page.
+func (b *Browser) ClearHAR() {
+	r := b.rec
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hops = nil
+	r.current = map[network.RequestID]*hop{}
+	r.count = map[network.RequestID]int{}
+	r.reqExtra = map[network.RequestID][]network.Headers{}
+	r.resExtra = map[network.RequestID][]network.Headers{}
+}

@@ -2,9 +2,12 @@ package har_test
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/rsa"
+	"encoding/base64"
 	"flag"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,8 +55,11 @@ type browserFlow struct {
 	// demoHint shows the mock's demo users box, as `serve` does: the
 	// redaction must mask every person it lists.
 	demoHint bool
-	want     expectation
-	run      func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser)
+	// singleLogout turns the user pool's sign-out flow on (serve
+	// --single-logout).
+	singleLogout bool
+	want         expectation
+	run          func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser)
 }
 
 func browserFlows() []browserFlow {
@@ -136,6 +142,41 @@ func browserFlows() []browserFlow {
 				FirstStep: har.StepLaunch, Absent: "auth2.rudderstack.com"}},
 		{name: "serve-signed-in", mode: lab.Loopback, demoHint: true, run: signIn("AdeleV", "", chromiumtest.EndHome),
 			want: expectation{Outcome: har.OutcomeSignedIn, Diagnoses: []string{}, FirstStep: har.StepStart}},
+		{name: "single-logout", mode: lab.Rehearsal, singleLogout: true,
+			run: func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
+				// Signed in, the person clears the network log and
+				// clicks Sign out: the app's sign-out, the user pool's
+				// /logout and its signed LogoutRequest to Entra, Entra's
+				// LogoutResponse posted back to /saml2/logout, and the
+				// signed-out page.
+				signIn("AdeleV", "", chromiumtest.EndHome)(t, l, b)
+				b.ClearHAR()
+				mustDo(t, b.ClickAndWait("#sign-out"))
+				if c, err := b.Eval(`document.querySelector('#entra-session') ? document.querySelector('#entra-session').className : location.href`); err != nil || c != "entra-signed-out" {
+					t.Fatalf("Sign out ended on %q (%v), want the signed-out page after Entra's sign-out", c, err)
+				}
+			},
+			want: expectation{Outcome: har.OutcomeSignedOut, Diagnoses: []string{}, FirstStep: har.StepLogout}},
+		{name: "logout-no-logout-url", mode: lab.Rehearsal, singleLogout: true,
+			run: func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
+				// The sign-out flow is on at the user pool, but Entra's
+				// app has no Logout Url: Entra signs out and stays on its
+				// own page.
+				ctx := context.Background()
+				app, err := l.Directory.App(ctx, l.Info().AppID)
+				mustDo(t, err)
+				cfg := app.SAML
+				cfg.LogoutURL = ""
+				_, err = l.Directory.UpdateSAMLConfig(ctx, app.AppID, cfg)
+				mustDo(t, err)
+				signIn("AdeleV", "", chromiumtest.EndHome)(t, l, b)
+				b.ClearHAR()
+				mustDo(t, b.ClickAndWait("#sign-out"))
+				if c, err := b.Eval(`document.querySelector('#signedOutHeading') ? 'entra' : location.href`); err != nil || c != "entra" {
+					t.Fatalf("Sign out ended on %q (%v), want Entra's signed-out page", c, err)
+				}
+			},
+			want: expectation{Outcome: har.OutcomeIncomplete, Diagnoses: []string{har.DiagNoLogoutURL}, FirstStep: har.StepLogout, Text: "Logout Url"}},
 	}
 }
 
@@ -144,13 +185,14 @@ var shapes = []chromiumtest.Shape{chromiumtest.DevTools, chromiumtest.Playwright
 // TestRecordBrowserHARs signs in with headless Chromium in each flow, and
 // checks that the HAR it recorded, in each writer's shape, is diagnosed as
 // expected, raw and redacted. With -update-browser-hars it keeps the HARs
-// as the fixtures of TestBrowserHARs.
+// as the fixtures of TestBrowserHARs (only those of the flows -run
+// selects).
 func TestRecordBrowserHARs(t *testing.T) {
 	chromiumtest.Path(t)
 	expect := map[string]expectation{}
 	for _, fl := range browserFlows() {
 		t.Run(fl.name, func(t *testing.T) {
-			l := startBrowserLab(t, fl.mode, fl.demoHint)
+			l := startBrowserLab(t, fl.mode, fl.demoHint, fl.singleLogout)
 			b := chromiumtest.Start(t, chromeOptions(l))
 			fl.run(t, l, b)
 			for _, shape := range shapes {
@@ -169,6 +211,16 @@ func TestRecordBrowserHARs(t *testing.T) {
 		})
 	}
 	if *updateBrowserHARs && !t.Failed() {
+		// Flows left out by -run keep their fixtures and expectations.
+		if raw, err := os.ReadFile(filepath.Join(browserDir, "expect.json")); err == nil {
+			var kept map[string]expectation
+			mustDo(t, json.Unmarshal(raw, &kept))
+			for name, want := range kept {
+				if _, ok := expect[name]; !ok {
+					expect[name] = want
+				}
+			}
+		}
 		out, err := json.Marshal(expect, json.Deterministic(true))
 		mustDo(t, err)
 		mustDo(t, os.WriteFile(filepath.Join(browserDir, "expect.json"), append(out, '\n'), 0o644))
@@ -229,10 +281,10 @@ func checkBrowserHAR(t *testing.T, name string, raw []byte, want expectation) {
 	}
 }
 
-func startBrowserLab(t *testing.T, mode lab.Mode, demoHint bool) *lab.Lab {
+func startBrowserLab(t *testing.T, mode lab.Mode, demoHint, singleLogout bool) *lab.Lab {
 	t.Helper()
 	l, err := lab.Start(context.Background(), lab.Options{
-		Mode: mode, DemoUsersHint: demoHint,
+		Mode: mode, DemoUsersHint: demoHint, SingleLogout: singleLogout,
 		NewKey: func() (*rsa.PrivateKey, error) { return hartest.KeyA().Key, nil },
 	})
 	mustDo(t, err)
@@ -300,7 +352,9 @@ func TestBrowserHARsLeakNothing(t *testing.T) {
 			for _, p := range demoPeople {
 				secrets[p] = "name"
 			}
-			for _, a := range addressLike.FindAllString(string(raw), -1) {
+			// Addresses inside SAML messages (a LogoutRequest's NameID is
+			// deflated into the URL) count too.
+			for _, a := range addressLike.FindAllString(string(raw)+strings.Join(samlMessages(h), "\n"), -1) {
 				secrets[a] = "address"
 			}
 			cookies := 0
@@ -347,6 +401,7 @@ func TestBrowserHARsLeakNothing(t *testing.T) {
 			har.Redact(h, har.RedactOptions{})
 			var red bytes.Buffer
 			mustDo(t, har.Write(&red, h))
+			red.WriteString(strings.Join(samlMessages(h), "\n"))
 			for s, kind := range secrets {
 				for _, form := range []string{s, url.QueryEscape(s)} {
 					if i := bytes.Index(red.Bytes(), []byte(form)); i >= 0 {
@@ -358,4 +413,51 @@ func TestBrowserHARsLeakNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// samlMessages decodes every SAMLRequest and SAMLResponse a HAR carries,
+// in URLs (base64 of DEFLATE, the Redirect binding) and in posted forms
+// (base64, the POST binding).
+func samlMessages(h *har.HAR) []string {
+	var out []string
+	decode := func(v string, inflate bool) {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			return
+		}
+		if inflate {
+			if b, err = io.ReadAll(flate.NewReader(bytes.NewReader(b))); err != nil {
+				return
+			}
+		}
+		out = append(out, string(b))
+	}
+	for _, e := range h.Log.Entries {
+		for _, q := range e.Request.QueryString {
+			if q.Name == "SAMLRequest" || q.Name == "SAMLResponse" {
+				decode(q.Value, true)
+			}
+		}
+		if u, err := url.Parse(e.Request.URL); err == nil {
+			for _, name := range []string{"SAMLRequest", "SAMLResponse"} {
+				if v := u.Query().Get(name); v != "" {
+					decode(v, true)
+				}
+			}
+		}
+		if pd := e.Request.PostData; pd != nil {
+			form, _ := url.ParseQuery(pd.Text)
+			for _, p := range pd.Params {
+				if v, err := url.QueryUnescape(p.Value); err == nil {
+					form.Add(p.Name, v)
+				}
+			}
+			for _, name := range []string{"SAMLRequest", "SAMLResponse"} {
+				for _, v := range form[name] {
+					decode(v, false)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -230,6 +231,26 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 			Remediation: entraBasic + " → Logout Url must be the app's sign-out endpoint (for Cognito, https://<your domain>/saml2/logout), and the app's LogoutRequest must name its Identifier as Issuer.",
 			Entries:     []int{m.Entry},
 		})
+	}
+	// Single sign-out that stopped at Entra: a LogoutRequest answered with
+	// a page that carries no LogoutResponse and no AADSTS error is Entra's
+	// own "You signed out of your account" page, which it shows when the
+	// app has no Logout Url: the user is signed out of Entra, but the app
+	// never hears so (reports with real Entra: derricksmith/phpsaml#109,
+	// scaler-tech/laravel-saml2#42, simplesamlphp#390).
+	if !slices.ContainsFunc(fl.Messages, func(m Message) bool { return m.Summary != nil && m.Summary.Type == "LogoutResponse" }) {
+		for _, f := range group {
+			if contains(f.steps, StepLogout) && f.status >= 200 && f.status < 300 && len(f.aad) == 0 {
+				add(Diagnosis{
+					ID: DiagNoLogoutURL, Title: "Entra signed the user out but had nowhere to send its LogoutResponse",
+					Detail: fmt.Sprintf("Entra answered the LogoutRequest (entry %d) with its own page and no LogoutResponse, so the browser stayed at Entra "+
+						"and the app never learned the sign-out finished. Entra does this when the app has no Logout Url.", f.idx),
+					Remediation: entraBasic + " → Logout Url: set it to the app's single sign-out endpoint (for Cognito, https://<your domain>/saml2/logout), then sign out again.",
+					Entries:     []int{f.idx},
+				})
+				break
+			}
+		}
 	}
 	for _, code := range codes {
 		title, remedy := aadRemedy(code, req, o)

@@ -5,6 +5,8 @@ import (
 	"compress/flate"
 	"encoding/base64"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -24,7 +26,8 @@ func deflated(s string) string {
 	return base64.StdEncoding.EncodeToString(b.Bytes())
 }
 
-// logoutHAR is a single sign-out as a browser records it: the app's
+// logoutHAR is a hand-built single sign-out, for the refusals a browser
+// cannot record against the mocks: the app's
 // LogoutRequest to Entra by HTTP-Redirect, and Entra's answer (the
 // LogoutResponse's auto-post page, or an error page), then the post to
 // Cognito's /saml2/logout.
@@ -66,22 +69,36 @@ func logoutHAR(t *testing.T, status, errorPage string) []byte {
 	return buf.Bytes()
 }
 
-// TestAnalyzeReadsSingleSignOut: a sign-out Entra confirmed is one flow,
-// signed-out, without sign-in diagnoses (no /sso start, no RelayState
-// rule); a refused one is diagnosed.
+// TestAnalyzeReadsSingleSignOut: a sign-out Entra confirmed, as headless
+// Chromium recorded it (testdata/browser/single-logout.*.har: the app's
+// Sign out, the user pool's signed LogoutRequest, Entra's LogoutResponse
+// posted to /saml2/logout, the signed-out page), is one flow, signed-out,
+// without sign-in diagnoses (no /sso start, no RelayState rule).
+//
+// Refusals are hand-built (logoutHAR): the mock Entra never answers a
+// LogoutRequest with an error status, and its error pages for a sign-out
+// need a LogoutRequest the mock RudderStack never sends (an unknown
+// Issuer), so no browser can record them against the mocks.
 func TestAnalyzeReadsSingleSignOut(t *testing.T) {
-	rep := analyzeBytes(t, logoutHAR(t, "urn:oasis:names:tc:SAML:2.0:status:Success", ""), har.Options{})
-	if len(rep.Flows) != 1 || rep.Flows[0].Outcome != har.OutcomeSignedOut || len(rep.Diagnoses) != 0 {
-		t.Fatalf("flows %+v diagnoses %+v, want one signed-out flow and no diagnosis", rep.Flows, rep.Diagnoses)
-	}
-	if k := rep.Flows[0].Steps[0].Kinds; !slices.Contains(k, har.StepLogout) {
-		t.Errorf("the first step is %v, want logout", k)
-	}
-	if k := rep.Flows[0].Steps[1].Kinds; !slices.Contains(k, har.StepLogoutResponse) {
-		t.Errorf("the second step is %v, want logout-response", k)
+	for _, shape := range []string{"devtools", "playwright"} {
+		raw, err := os.ReadFile(filepath.Join(browserDir, "single-logout."+shape+".har"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := analyzeBytes(t, raw, har.Options{})
+		if len(rep.Flows) != 1 || rep.Flows[0].Outcome != har.OutcomeSignedOut || len(rep.Diagnoses) != 0 {
+			t.Fatalf("%s: flows %+v diagnoses %+v, want one signed-out flow and no diagnosis", shape, rep.Flows, rep.Diagnoses)
+		}
+		var kinds []string
+		for _, st := range rep.Flows[0].Steps {
+			kinds = append(kinds, st.Kinds...)
+		}
+		if i, j := slices.Index(kinds, har.StepLogout), slices.Index(kinds, har.StepLogoutResponse); i < 0 || j < i {
+			t.Errorf("%s: steps %v, want logout then logout-response", shape, kinds)
+		}
 	}
 
-	rep = analyzeBytes(t, logoutHAR(t, "urn:oasis:names:tc:SAML:2.0:status:Requester", ""), har.Options{})
+	rep := analyzeBytes(t, logoutHAR(t, "urn:oasis:names:tc:SAML:2.0:status:Requester", ""), har.Options{})
 	if got := ids(rep.Diagnoses); !slices.Equal(got, []string{har.DiagSAMLStatus}) {
 		t.Fatalf("refused sign-out: diagnoses %v, want saml-status-error", got)
 	}

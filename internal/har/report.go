@@ -137,6 +137,9 @@ const (
 	DiagRelayState       = "missing-relaystate"
 	DiagSAMLStatus       = "saml-status-error"
 	DiagSignOnURL        = "sign-on-url"
+	// DiagNoLogoutURL is a single sign-out that stopped on Entra's own
+	// signed-out page: the app has no Logout Url.
+	DiagNoLogoutURL = "no-logout-url"
 )
 
 // Diagnosis is one problem with its evidence and remedy.

@@ -2,7 +2,7 @@
 // an Amazon Cognito user pool with one SAML identity provider per
 // organisation, as RudderStack runs it on auth2.rudderstack.com.
 //
-// It serves three endpoints. /oauth2/authorize checks the app client, finds
+// It serves these endpoints. /oauth2/authorize checks the app client, finds
 // the organisation's identity provider, and sends the browser to the IdP
 // with an HTTP-Redirect AuthnRequest and an opaque RelayState, keeping the
 // pending request server-side for five minutes, bound to the browser by a
@@ -15,7 +15,13 @@
 // InResponseTo, time window, Status, Issuer, replay, encryption when
 // required — maps the attributes, and answers the app's redirect_uri with an
 // authorization code, or with error=server_error and Cognito's
-// error_description. /error shows Cognito's hosted error page.
+// error_description. /error shows Cognito's hosted error page. /logout
+// ends the pool's session in the browser and, when the organisation's IdP
+// has Cognito's sign-out flow (IDPSignout) on, first sends the browser to
+// the IdP's SingleLogoutService with a LogoutRequest signed with the
+// pool's signing certificate; /saml2/logout takes the IdP's
+// LogoutResponse by POST and checks it before the browser goes on to the
+// app's sign-out URL.
 //
 // The XML, signature and time checks are crewjam/saml's ServiceProvider,
 // one per organisation, built from the organisation's App Federation
