@@ -27,25 +27,11 @@ var allowedScopes = map[string]bool{
 // identity_provider or idp_identifier, and sends the browser to the IdP's
 // HTTP-Redirect SSO endpoint with an AuthnRequest and an opaque RelayState.
 func (p *Pool) Authorize(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		p.page(w, http.StatusMethodNotAllowed, MsgPageError, "method_not_allowed", "")
+	clientID, redirectURI, ok := p.checkClient(w, r, "redirect_uri", func(c Client) []string { return c.CallbackURLs }, "redirect_mismatch")
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	clientID := q.Get("client_id")
-	client, ok := p.clients[clientID]
-	if !ok {
-		p.log.Info("authorize: unknown client_id")
-		http.Redirect(w, r, p.errorURL("invalid_request", clientID), http.StatusFound)
-		return
-	}
-	redirectURI := q.Get("redirect_uri")
-	if !contains(client.CallbackURLs, redirectURI) {
-		p.log.Info("authorize: redirect_uri is not a callback URL of the client", "client_id", clientID, "redirect_uri", redirectURI)
-		http.Redirect(w, r, p.errorURL("redirect_mismatch", clientID), http.StatusFound)
-		return
-	}
 	state := q.Get("state")
 	if rt := q.Get("response_type"); rt != "code" {
 		http.Redirect(w, r, oauthError(redirectURI, state, "unsupported_response_type"), http.StatusFound)
@@ -158,6 +144,34 @@ func (p *Pool) orgByProvider(ctx context.Context, name string) (accounts.Org, er
 		return accounts.Org{}, fmt.Errorf("identity provider %q: %w", name, accounts.ErrNotFound)
 	}
 	return *found, nil
+}
+
+// checkClient makes the first checks of the endpoints an app client
+// sends the browser to (/oauth2/authorize, /logout): GET or HEAD only, a
+// known client_id, and a URL parameter that is one of the client's allowed
+// URLs (compared exactly). A failure is answered here: Cognito's error
+// page, never the unverified URL. It returns the client ID and the URL.
+func (p *Pool) checkClient(w http.ResponseWriter, r *http.Request, param string, allowed func(Client) []string, mismatch string) (clientID, target string, ok bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		p.page(w, http.StatusMethodNotAllowed, MsgPageError, "method_not_allowed", "")
+		return "", "", false
+	}
+	q := r.URL.Query()
+	clientID = q.Get("client_id")
+	client, known := p.clients[clientID]
+	if !known {
+		p.log.Info(r.URL.Path + ": unknown client_id")
+		http.Redirect(w, r, p.errorURL("invalid_request", clientID), http.StatusFound)
+		return "", "", false
+	}
+	target = q.Get(param)
+	if !contains(allowed(client), target) {
+		p.log.Info(r.URL.Path+": "+param+" is not allowed for the client", "client_id", clientID, param, target)
+		http.Redirect(w, r, p.errorURL(mismatch, clientID), http.StatusFound)
+		return "", "", false
+	}
+	return clientID, target, true
 }
 
 func (p *Pool) errorURL(code, clientID string) string {

@@ -139,23 +139,8 @@ func (p *Pool) takeSession(ctx context.Context, r *http.Request) (samlSession, b
 // redirects to logout_uri, through the IdP's single logout first when the
 // user signed in with a SAML IdP whose sign-out flow is on.
 func (p *Pool) Logout(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		p.page(w, http.StatusMethodNotAllowed, MsgPageError, "method_not_allowed", "")
-		return
-	}
-	q := r.URL.Query()
-	clientID := q.Get("client_id")
-	client, ok := p.clients[clientID]
+	_, logoutURI, ok := p.checkClient(w, r, "logout_uri", func(c Client) []string { return c.LogoutURLs }, "logout_mismatch")
 	if !ok {
-		p.log.Info("logout: unknown client_id")
-		http.Redirect(w, r, p.errorURL("invalid_request", clientID), http.StatusFound)
-		return
-	}
-	logoutURI := q.Get("logout_uri")
-	if !contains(client.LogoutURLs, logoutURI) {
-		p.log.Info("logout: logout_uri is not an allowed sign-out URL of the client", "client_id", clientID, "logout_uri", logoutURI)
-		http.Redirect(w, r, p.errorURL("logout_mismatch", clientID), http.StatusFound)
 		return
 	}
 	ctx := r.Context()
