@@ -100,7 +100,7 @@ func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
 		}
 		return nil
 	}
-	if err := l.repointApp(ctx, app.App); err != nil {
+	if err := l.repointApp(ctx, app.App, opts.SingleLogout); err != nil {
 		return err
 	}
 	if err := l.describeApp(ctx, app.App); err != nil {
@@ -127,13 +127,6 @@ func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
 			o.SSO.IDPSignout = opts.SingleLogout
 			return nil
 		})
-	}
-	if err == nil && opts.SingleLogout && app.App.SAML.LogoutURL == "" {
-		// A tenant kept with --data from a start without single sign-out:
-		// give the app the Logout Url it needs now.
-		cfg := app.App.SAML
-		cfg.LogoutURL = l.SP.Pool().SLOURL()
-		_, err = l.Directory.UpdateSAMLConfig(ctx, app.AppID, cfg)
 	}
 	if err != nil {
 		return fmt.Errorf("lab: seed the service provider's organisation: %w", err)
@@ -206,7 +199,11 @@ func (l *Lab) seedAdmin(ctx context.Context, orgID, objectID string) (string, er
 // repointApp keeps a kept app pointing at this SP when `serve` restarts on
 // other ports: a Reply URL or Sign on URL on a loopback address other than
 // the current one is rewritten; anything else the admin set is left alone.
-func (l *Lab) repointApp(ctx context.Context, app directory.App) error {
+//
+// With single sign-out on, an app without a Logout Url (a tenant kept with
+// --data from a start without it) gets the user pool's /saml2/logout; a
+// loopback Logout Url on that path follows the port like the others.
+func (l *Lab) repointApp(ctx context.Context, app directory.App, singleLogout bool) error {
 	acs := l.SP.ACSURL()
 	cfg := app.SAML
 	changed := false
@@ -218,6 +215,11 @@ func (l *Lab) repointApp(ctx context.Context, app directory.App) error {
 	}
 	if cfg.SignOnURL != acs && loopback.URL(cfg.SignOnURL) && samePath(cfg.SignOnURL, acs) {
 		cfg.SignOnURL = acs
+		changed = true
+	}
+	slo := l.SP.Pool().SLOURL()
+	if singleLogout && cfg.LogoutURL == "" || cfg.LogoutURL != slo && loopback.URL(cfg.LogoutURL) && samePath(cfg.LogoutURL, slo) {
+		cfg.LogoutURL = slo
 		changed = true
 	}
 	if !changed {
