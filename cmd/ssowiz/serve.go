@@ -19,6 +19,7 @@ import (
 
 	"github.com/ssowiz/ssowiz/internal/keycache"
 	"github.com/ssowiz/ssowiz/internal/lab"
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/store"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
@@ -351,6 +352,10 @@ func printApps(w io.Writer, apps []lab.App) {
 	}
 }
 
+// maxListedUsers bounds the users serve lists on the terminal: a tenant
+// file of thousands would scroll the addresses above out of sight.
+const maxListedUsers = 20
+
 func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimURL string) {
 	fmt.Fprintf(w, "ssowiz is serving a mock Entra ID tenant (%s) and a mock RudderStack.\n\n", info.TenantDomain)
 	fmt.Fprintf(w, "Sign in here, as RudderStack users do:\n  %s\n\n", info.SPLoginURL)
@@ -390,7 +395,7 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimUR
 	fmt.Fprintln(w, "\nDemo users:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  UPN\tPASSWORD\tASSIGNED\tWHAT IT REHEARSES")
-	for _, u := range info.Users {
+	for _, u := range info.Users[:min(len(info.Users), maxListedUsers)] {
 		assigned := "no"
 		if u.Assigned {
 			assigned = "yes"
@@ -402,6 +407,13 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimUR
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.UPN, password, assigned, u.Purpose)
 	}
 	tw.Flush()
+	if more := len(info.Users) - maxListedUsers; more > 0 {
+		where := "serve --json lists them all, with their passwords"
+		if info.SecretsFile != "" {
+			where = "all of them, with their passwords, are in " + info.SecretsFile
+		}
+		fmt.Fprintf(w, "  ... and %s: %s.\n", plural.Of(more, "more user", "more users"), where)
+	}
 	if info.SecretsFile != "" {
 		fmt.Fprintf(w, "\nThe admin token, the Graph client secret and the passwords are in %s (readable by you only).\n", info.SecretsFile)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/syncbuf"
 )
 
@@ -336,6 +338,27 @@ func TestServeWithoutDataKeepsItsKeysInTheCache(t *testing.T) {
 	for name, key := range first {
 		if second[name] != key {
 			t.Errorf("%s changed between starts", name)
+		}
+	}
+}
+
+// A tenant of thousands of users lists a few on the terminal and says
+// where the rest are, so the addresses printed above stay in sight.
+func TestServeListsAFewUsersOfALargeTenant(t *testing.T) {
+	info := servedInfo{}
+	for i := range maxListedUsers + 5 {
+		info.Users = append(info.Users, lab.User{UPN: fmt.Sprintf("u%02d@contoso.onmicrosoft.com", i), Password: fmt.Sprintf("Pass-word-%02d", i)})
+	}
+	for _, tc := range []struct{ secrets, where string }{
+		{"", "... and 5 more users: serve --json lists them all, with their passwords."},
+		{"/tmp/s.json", "... and 5 more users: all of them, with their passwords, are in /tmp/s.json."},
+	} {
+		info.SecretsFile = tc.secrets
+		var out strings.Builder
+		printInfo(&out, info, "", false, "")
+		last := fmt.Sprintf("u%02d@", maxListedUsers-1)
+		if !strings.Contains(out.String(), last) || strings.Contains(out.String(), fmt.Sprintf("u%02d@", maxListedUsers)) || !strings.Contains(out.String(), tc.where) {
+			t.Errorf("want users up to %s and %q:\n%s", last, tc.where, out.String())
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -173,6 +174,9 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 		a.metadata[i] = m
 		sum.Write(data)
 	}
+	// A binary that stores the directory differently, or applies a file
+	// differently, applies it again.
+	fmt.Fprintf(sum, "\x00schema %d apply %d", directory.SchemaVersion(), applyVersion)
 	fileSum := hex.EncodeToString(sum.Sum(nil))
 	t, err := a.tenant(ctx)
 	if err != nil {
@@ -184,10 +188,7 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 		return Applied{}, err
 	}
 	if last != fileSum {
-		if err := a.write(ctx); err != nil {
-			return Applied{}, err
-		}
-		if err := d.SetSeedRecord(ctx, recordSum, fileSum); err != nil {
+		if err := a.writeRecorded(ctx, last != "", fileSum); err != nil {
 			return Applied{}, err
 		}
 		out.Reapplied = true
@@ -198,7 +199,7 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 	if len(out.Apps) < len(f.Apps) && !out.Reapplied {
 		// An app was deleted at run time; a server needs every app it
 		// serves, so the file is applied again.
-		if err := a.write(ctx); err != nil {
+		if err := a.writeRecorded(ctx, true, fileSum); err != nil {
 			return Applied{}, err
 		}
 		out = Applied{Tenant: t, Reapplied: true}
@@ -207,6 +208,27 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 		}
 	}
 	return out, nil
+}
+
+// applyVersion is bumped when Apply makes something different of the
+// same file, so a kept directory applies its file again after an upgrade.
+const applyVersion = 1
+
+// writeRecorded applies the file and then records its digest. The
+// digest a directory held is forgotten first, in its own commit: the
+// apply takes many transactions, and a process killed among them must
+// leave no digest that says the directory holds a file it only partly
+// holds. The next start then finds none and applies the file again.
+func (a *applier) writeRecorded(ctx context.Context, hadDigest bool, fileSum string) error {
+	if hadDigest {
+		if err := a.d.DeleteSeedRecord(ctx, recordSum); err != nil {
+			return err
+		}
+	}
+	if err := a.write(ctx); err != nil {
+		return err
+	}
+	return a.d.SetSeedRecord(ctx, recordSum, fileSum)
 }
 
 type applier struct {
@@ -316,8 +338,19 @@ func (a *applier) write(ctx context.Context) error {
 	if err := a.groupsAndMembers(ctx, &made); err != nil {
 		return err
 	}
+	// The apps are listed once: each app's writes clear the directory's
+	// cache, and 50 apps each listing all 50 again cost more than their
+	// writes.
+	apps, err := a.d.Apps(ctx)
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]directory.App, len(apps))
+	for _, app := range apps {
+		byName[strings.ToLower(app.Name)] = app
+	}
 	for i, fa := range a.f.Apps {
-		id, err := a.app(ctx, i, fa)
+		id, err := a.app(ctx, i, fa, byName)
 		if err != nil {
 			return err
 		}
@@ -328,16 +361,25 @@ func (a *applier) write(ctx context.Context) error {
 
 // usersOf creates the file's new users in one go and updates the ones
 // the directory already has; a.users and a.managers then hold every
-// user's object ID and current manager.
+// user's object ID and current manager. The directory's users are read
+// once, and only a user the file changes costs a write.
 func (a *applier) usersOf(ctx context.Context) error {
 	var fresh []directory.NewUser
 	var at []int
 	var generated []bool
 	a.managers = map[string]string{}
+	live, err := a.d.Users(ctx)
+	if err != nil {
+		return err
+	}
+	byUPN := make(map[string]directory.User, len(live))
+	for _, u := range live {
+		byUPN[strings.ToLower(u.UserPrincipalName)] = u
+	}
+	passwords := map[string]string{}
 	for i, fu := range a.f.Users {
-		existing, err := a.d.UserByUPN(ctx, fu.UPN)
-		switch {
-		case errors.Is(err, directory.ErrNotFound):
+		existing, ok := byUPN[strings.ToLower(strings.TrimSpace(fu.UPN))]
+		if !ok {
 			pw := fu.Password
 			if pw == "" {
 				if pw, err = demoPassword(a.opts.Rand); err != nil {
@@ -349,14 +391,18 @@ func (a *applier) usersOf(ctx context.Context) error {
 			fresh = append(fresh, directory.NewUser{User: u, Password: pw})
 			at, generated = append(at, i), append(generated, fu.Password == "")
 			continue
-		case err != nil:
-			return err
 		}
 		if err := a.updateUser(ctx, i, fu, existing); err != nil {
 			return err
 		}
+		if fu.Password != "" {
+			passwords[existing.ObjectID] = fu.Password
+		}
 		a.users[strings.ToLower(fu.UPN)] = existing.ObjectID
 		a.managers[existing.ObjectID] = existing.Manager
+	}
+	if err := a.passwordsOf(ctx, passwords); err != nil {
+		return err
 	}
 	if len(fresh) == 0 {
 		return nil
@@ -384,6 +430,29 @@ func (a *applier) usersOf(ctx context.Context) error {
 	return a.d.SetSeedRecords(ctx, records)
 }
 
+// passwordsOf sets the file's password on each existing user it no
+// longer opens (checked in bulk), so an unchanged one costs no write.
+func (a *applier) passwordsOf(ctx context.Context, passwords map[string]string) error {
+	if len(passwords) == 0 {
+		return nil
+	}
+	open, err := a.d.CheckPasswords(ctx, passwords)
+	if err != nil {
+		return err
+	}
+	for i, fu := range a.f.Users {
+		id := a.users[strings.ToLower(fu.UPN)]
+		pw, ok := passwords[id]
+		if !ok || open[strings.ToLower(id)] {
+			continue
+		}
+		if err := a.d.SetPassword(ctx, id, pw); err != nil {
+			return a.fail(fmt.Sprintf("users[%d].password", i), err)
+		}
+	}
+	return nil
+}
+
 // fillUser sets a directory user's properties from the file's.
 func fillUser(u *directory.User, fu User) {
 	u.UserPrincipalName, u.DisplayName, u.GivenName, u.Surname = fu.UPN, fu.DisplayName, fu.GivenName, fu.Surname
@@ -401,20 +470,30 @@ func fillUser(u *directory.User, fu User) {
 	u.AccountEnabled = fu.Enabled == nil || *fu.Enabled
 }
 
-// updateUser makes an existing user match the file.
+// updateUser makes an existing user match the file; a user it already
+// matches costs no write (the directory would skip it too, but only
+// after a transaction of its own).
 func (a *applier) updateUser(ctx context.Context, i int, fu User, existing directory.User) error {
-	at := fmt.Sprintf("users[%d]", i)
-	if _, err := a.d.UpdateUser(ctx, existing.ObjectID, func(u *directory.User) { fillUser(u, fu) }); err != nil {
-		return a.fail(at, err)
+	want := existing
+	want.DirectoryRoles = slices.Clone(existing.DirectoryRoles)
+	fillUser(&want, fu)
+	if sameUser(want, existing) {
+		return nil
 	}
-	if fu.Password != "" {
-		if _, err := a.d.VerifyPassword(ctx, fu.UPN, fu.Password); err != nil {
-			if err := a.d.SetPassword(ctx, existing.ObjectID, fu.Password); err != nil {
-				return a.fail(at+".password", err)
-			}
-		}
+	if _, err := a.d.UpdateUser(ctx, existing.ObjectID, func(u *directory.User) { fillUser(u, fu) }); err != nil {
+		return a.fail(fmt.Sprintf("users[%d]", i), err)
 	}
 	return nil
+}
+
+// sameUser reports whether two users hold the same properties, an empty
+// list of roles being the same as none.
+func sameUser(x, y directory.User) bool {
+	if !slices.Equal(x.DirectoryRoles, y.DirectoryRoles) {
+		return false
+	}
+	x.DirectoryRoles, y.DirectoryRoles = nil, nil
+	return reflect.DeepEqual(x, y)
 }
 
 func (a *applier) groupsAndMembers(ctx context.Context, made *appliedObjects) error {
@@ -454,17 +533,14 @@ func (a *applier) groupsAndMembers(ctx context.Context, made *appliedObjects) er
 }
 
 // app creates or updates one app, screen by screen.
-func (a *applier) app(ctx context.Context, i int, fa App) (string, error) {
+func (a *applier) app(ctx context.Context, i int, fa App, byName map[string]directory.App) (string, error) {
 	at := fmt.Sprintf("apps[%d]", i)
-	app, err := a.appByName(ctx, fa.Name)
-	if errors.Is(err, directory.ErrNotFound) {
-		app, err = a.d.CreateApp(ctx, fa.Name)
-		if err != nil {
+	app, ok := byName[strings.ToLower(strings.TrimSpace(fa.Name))]
+	if !ok {
+		var err error
+		if app, err = a.d.CreateApp(ctx, fa.Name); err != nil {
 			return "", a.fail(at+".name", err)
 		}
-	}
-	if err != nil {
-		return "", err
 	}
 	spec, err := a.resolve(ctx, i, fa)
 	if err != nil {
@@ -527,19 +603,6 @@ func (a *applier) app(ctx context.Context, i int, fa App) (string, error) {
 		return "", err
 	}
 	return id, nil
-}
-
-func (a *applier) appByName(ctx context.Context, name string) (directory.App, error) {
-	apps, err := a.d.Apps(ctx)
-	if err != nil {
-		return directory.App{}, err
-	}
-	for _, app := range apps {
-		if strings.EqualFold(app.Name, strings.TrimSpace(name)) {
-			return app, nil
-		}
-	}
-	return directory.App{}, fmt.Errorf("app %q: %w", name, directory.ErrNotFound)
 }
 
 // resolve fills what an app's spec leaves to someone else: the built-in
@@ -750,36 +813,64 @@ func (a *applier) results(ctx context.Context, out *Applied) error {
 			}
 		}
 	}
+	live, err := a.d.Users(ctx)
+	if err != nil {
+		return err
+	}
+	byUPN := make(map[string]directory.User, len(live))
+	for _, u := range live {
+		byUPN[strings.ToLower(u.UserPrincipalName)] = u
+	}
+	generated, err := a.d.SeedRecordsWithPrefix(ctx, "password:")
+	if err != nil {
+		return err
+	}
+	assigned := map[string]bool{}
+	if builtinID != "" {
+		if assigned, err = a.d.AssignedUserIDs(ctx, builtinID); err != nil {
+			return err
+		}
+	}
+	// Which password still opens each account: the file's, or the one
+	// generated for it. Checked in bulk: one query for all users.
+	passwords := map[string]string{}
+	for _, fu := range a.f.Users {
+		u, ok := byUPN[strings.ToLower(strings.TrimSpace(fu.UPN))]
+		if !ok {
+			continue
+		}
+		pw := fu.Password
+		if pw == "" {
+			pw = generated["password:"+u.ObjectID]
+		}
+		if pw != "" {
+			passwords[u.ObjectID] = pw
+		}
+	}
+	open, err := a.d.CheckPasswords(ctx, passwords)
+	if err != nil {
+		return err
+	}
 	for _, fu := range a.f.Users {
 		au := AppliedUser{UPN: fu.UPN, DisplayName: fu.DisplayName, Note: fu.Note, OrgAdmin: strings.EqualFold(fu.UPN, orgAdmin)}
-		u, err := a.d.UserByUPN(ctx, fu.UPN)
-		if errors.Is(err, directory.ErrNotFound) {
+		u, ok := byUPN[strings.ToLower(strings.TrimSpace(fu.UPN))]
+		if !ok {
 			out.Users = append(out.Users, au)
 			continue
 		}
-		if err != nil {
-			return err
-		}
 		au.ObjectID, au.UPN, au.DisplayName = u.ObjectID, u.UserPrincipalName, u.DisplayName
 		au.Exists, au.Enabled, au.HasMail = true, u.AccountEnabled, u.Mail != ""
-		pw := fu.Password
-		if pw == "" {
-			pw, _ = a.d.SeedRecord(ctx, "password:"+u.ObjectID)
-		}
-		if _, err := a.d.VerifyPassword(ctx, u.UserPrincipalName, pw); err == nil {
+		pw := passwords[u.ObjectID]
+		if open[strings.ToLower(u.ObjectID)] {
 			au.Password = pw
-		} else if pw != "" && fu.Password == "" && errors.Is(err, directory.ErrBadPassword) {
+		} else if pw != "" && fu.Password == "" {
 			// The password was changed some other way: the generated one
 			// opens nothing now, so it is not kept.
 			if err := a.d.DeleteSeedRecord(ctx, "password:"+u.ObjectID); err != nil {
 				return err
 			}
 		}
-		if builtinID != "" {
-			if au.Assigned, err = a.d.IsAssigned(ctx, builtinID, u.ObjectID); err != nil {
-				return err
-			}
-		}
+		au.Assigned = assigned[u.ObjectID]
 		out.Users = append(out.Users, au)
 	}
 	return nil

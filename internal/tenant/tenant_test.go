@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
@@ -429,5 +430,103 @@ func TestGeneratedPasswordsAreForgottenWhenTheyStopWorking(t *testing.T) {
 				t.Errorf("%s still holds %s's old generated password", name, u.UPN)
 			}
 		}
+	}
+}
+
+// An apply that stops half way (a process killed among its transactions,
+// here a file whose last app cannot be applied) leaves no digest: the
+// next start with the earlier file applies it again instead of trusting
+// a directory that holds half of another file.
+func TestInterruptedApplyLeavesNoDigest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d := openDir(t, dir)
+	first, err := Apply(ctx, d, demo(t), Options{RudderStack: rehearsal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adele := first.Users[0]
+	// The next file renames Adele, then fails on its last app.
+	text := strings.Replace(string(DemoYAML()), "display_name: "+adele.DisplayName, "display_name: Adele Renamed", 1)
+	if text == string(DemoYAML()) {
+		t.Fatalf("the demo tenant has no display_name: %s", adele.DisplayName)
+	}
+	text += `  - name: Broken
+    saml:
+      identifiers: [{value: "https://broken.example.com"}]
+      reply_urls: [{url: "https://broken.example.com/acs"}]
+    provisioning:
+      tenant_url: https://scim.example.com/v2
+      secret_token_env: UNSET_TOKEN
+`
+	if _, err := Apply(ctx, d, mustParse(t, text), Options{RudderStack: rehearsal, Getenv: func(string) string { return "" }}); err == nil {
+		t.Fatal("a file whose token variable is unset applied")
+	}
+	if u, _ := d.User(ctx, adele.ObjectID); u.DisplayName != "Adele Renamed" {
+		t.Fatalf("the failed apply did not get as far as Adele (%q); the test proves nothing", u.DisplayName)
+	}
+	d.Close()
+
+	d = openDir(t, dir)
+	again, err := Apply(ctx, d, demo(t), Options{RudderStack: rehearsal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := d.User(ctx, adele.ObjectID); !again.Reapplied || u.DisplayName != adele.DisplayName {
+		t.Fatalf("after an interrupted apply, the earlier file: reapplied=%v, Adele is %q", again.Reapplied, u.DisplayName)
+	}
+	if third, err := Apply(ctx, d, demo(t), Options{RudderStack: rehearsal}); err != nil || third.Reapplied {
+		t.Fatalf("once applied whole, the same file again: reapplied=%v %v", third.Reapplied, err)
+	}
+}
+
+// A restart with the same file writes nothing; a file that changes one
+// user of many writes that user only (no transaction per unchanged user,
+// no change the provisioning engine would see for them).
+func TestReapplyWritesOnlyWhatChanged(t *testing.T) {
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("version: 1\ntenant: {name: contoso, display_name: Contoso}\nusers:\n")
+	for i := range 700 {
+		fmt.Fprintf(&b, "  - {upn: u%04d@contoso.onmicrosoft.com, display_name: U %04d, password: Bench-pass-%04d, groups: [G]}\n", i, i, i)
+	}
+	b.WriteString("groups:\n  - name: G\napps:\n  - name: X\n    saml:\n      identifiers: [{value: x}]\n      reply_urls: [{url: \"https://x.example/acs\"}]\n    assigned: {groups: [G]}\n")
+	text := b.String()
+	d := openDir(t, t.TempDir())
+	first, err := Apply(ctx, d, mustParse(t, text), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range first.Users {
+		if u.Password != fmt.Sprintf("Bench-pass-%04d", i) || !u.Exists {
+			t.Fatalf("user %d: %+v", i, u)
+		}
+	}
+	seq, _ := d.Sequence(ctx)
+	same, err := Apply(ctx, d, mustParse(t, text), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := d.Sequence(ctx); same.Reapplied || after != seq || !reflect.DeepEqual(same.Users, first.Users) {
+		t.Fatalf("the same file: reapplied=%v, %d changes", same.Reapplied, after-seq)
+	}
+	changed := strings.Replace(text, "display_name: U 0007", "display_name: U Seven", 1)
+	changed = strings.Replace(changed, "password: Bench-pass-0009", "password: Other-pass-0009", 1)
+	again, err := Apply(ctx, d, mustParse(t, changed), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, _, err := d.ChangesSince(ctx, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Reapplied || len(changes) != 1 || changes[0].ObjectID != first.Users[7].ObjectID {
+		t.Fatalf("one user renamed: reapplied=%v, changes %+v; want user 7's only", again.Reapplied, changes)
+	}
+	if again.Users[7].DisplayName != "U Seven" || again.Users[9].Password != "Other-pass-0009" {
+		t.Fatalf("after the change: %+v %+v", again.Users[7], again.Users[9])
+	}
+	if _, err := d.VerifyPassword(ctx, "u0009@contoso.onmicrosoft.com", "Other-pass-0009"); err != nil {
+		t.Errorf("the changed password: %v", err)
 	}
 }

@@ -103,7 +103,7 @@ func Decode(r io.Reader, v any, opts Options) error {
 	if lines == nil {
 		lines = map[string]int{}
 	}
-	return walker{file: opts.Name, lines: lines}.decode(root, rv, "")
+	return walker{file: opts.Name, lines: lines, fields: map[reflect.Type]map[string]int{}}.decode(root, rv, "")
 }
 
 // DecodeNode fills v from one parsed node, as Decode does for a whole
@@ -113,12 +113,24 @@ func DecodeNode(n *yaml.Node, v reflect.Value, path, file string, lines map[stri
 	if lines == nil {
 		lines = map[string]int{}
 	}
-	return walker{file: file, lines: lines}.decode(n, v, path)
+	return walker{file: file, lines: lines, fields: map[reflect.Type]map[string]int{}}.decode(n, v, path)
 }
 
 type walker struct {
 	file  string
 	lines map[string]int
+	// fields caches FieldIndex by struct type: a file of thousands of
+	// users would otherwise reflect over the user type for each.
+	fields map[reflect.Type]map[string]int
+}
+
+func (w walker) fieldIndex(t reflect.Type) map[string]int {
+	m, ok := w.fields[t]
+	if !ok {
+		m = FieldIndex(t)
+		w.fields[t] = m
+	}
+	return m
 }
 
 func (w walker) fail(n *yaml.Node, path, format string, args ...any) error {
@@ -158,7 +170,7 @@ func (w walker) decode(n *yaml.Node, v reflect.Value, path string) error {
 		if n.Kind != yaml.MappingNode {
 			return w.fail(n, path, "must be a mapping with the fields %s", strings.Join(FieldNames(v.Type()), ", "))
 		}
-		fields := FieldIndex(v.Type())
+		fields := w.fieldIndex(v.Type())
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i], n.Content[i+1]

@@ -3,6 +3,8 @@ package directory
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -78,5 +80,116 @@ func TestSetGroupMembers(t *testing.T) {
 	}
 	if err := d.SetGroupMembers(ctx, g.ObjectID, []string{"00000000-0000-0000-0000-000000000000"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("an unknown user: %v", err)
+	}
+}
+
+// The bulk reads a tenant file's apply uses answer as the per-user reads
+// they replace, below and above the size where they read the whole table.
+func TestBulkReadsAnswerAsSingleReads(t *testing.T) {
+	for _, n := range []int{3, idChunk + 100} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			ctx := context.Background()
+			d, _ := newTestDirectory(t)
+			batch := make([]NewUser, n)
+			for i := range batch {
+				alias := fmt.Sprintf("u%04d", i)
+				batch[i] = NewUser{User: User{UserPrincipalName: alias + "@contoso.onmicrosoft.com", DisplayName: alias, AccountEnabled: true},
+					Password: "Correct-Horse-" + fmt.Sprint(i)}
+			}
+			before, _ := d.Sequence(ctx)
+			ids, err := d.CreateUsers(ctx, batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// One sequence number each, as n single creations would take.
+			users, _ := d.Users(ctx)
+			seqs := map[int64]bool{}
+			for _, u := range users {
+				seqs[u.ChangeSeq] = true
+			}
+			if after, _ := d.Sequence(ctx); after != before+int64(n) || len(seqs) != n {
+				t.Errorf("sequence moved %d with %d distinct numbers for %d users", after-before, len(seqs), n)
+			}
+			// The second user is deleted, the third has a wrong password.
+			if err := d.SoftDeleteUser(ctx, ids[1]); err != nil {
+				t.Fatal(err)
+			}
+			check := map[string]string{}
+			for i, id := range ids {
+				check[id] = batch[i].Password
+			}
+			check[ids[2]] = "Wrong-Horse-1"
+			open, err := d.CheckPasswords(ctx, check)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, id := range ids {
+				_, verr := d.VerifyPassword(ctx, batch[i].User.UserPrincipalName, check[id])
+				if got, want := open[id], verr == nil; got != want {
+					t.Errorf("user %d: CheckPasswords says %v, VerifyPassword %v", i, got, verr)
+				}
+			}
+			if open[ids[1]] || open[ids[2]] || !open[ids[0]] || len(open) != n {
+				t.Errorf("deleted %v, wrong password %v, right %v, %d answers", open[ids[1]], open[ids[2]], open[ids[0]], len(open))
+			}
+
+			app, err := d.CreateApp(ctx, "App")
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := d.CreateGroup(ctx, "Everyone", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			live := append([]string{ids[0]}, ids[2:]...)
+			if err := d.SetGroupMembers(ctx, g.ObjectID, live); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.SetGroupMembers(ctx, g.ObjectID, ids); !errors.Is(err, ErrWrongState) {
+				t.Errorf("a deleted user added to a group: %v", err)
+			}
+			if err := d.Assign(ctx, app.AppID, g.ObjectID); err != nil {
+				t.Fatal(err)
+			}
+			assigned, err := d.AssignedUserIDs(ctx, app.AppID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed, _ := d.AssignedUsers(ctx, app.AppID)
+			if len(assigned) != len(listed) || len(listed) != n-1 {
+				t.Errorf("AssignedUserIDs has %d, AssignedUsers %d, want %d", len(assigned), len(listed), n-1)
+			}
+			for _, u := range listed {
+				if !assigned[u.ObjectID] {
+					t.Errorf("%s is assigned but not in AssignedUserIDs", u.UserPrincipalName)
+				}
+			}
+
+			all, _ := d.Users(ctx)
+			for _, k := range []int{0, 2, n + 5} {
+				first, err := d.FirstUsers(ctx, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := all[:min(k, len(all))]; !reflect.DeepEqual(first, want) {
+					t.Errorf("FirstUsers(%d) = %d users, want the first %d of Users", k, len(first), len(want))
+				}
+			}
+		})
+	}
+}
+
+func TestSeedRecordsWithPrefix(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newTestDirectory(t)
+	if err := d.SetSeedRecords(ctx, map[string]string{"password:a": "1", "password:b": "2", "passwords": "x", "other:password:c": "y", "passwork": "z"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.SeedRecordsWithPrefix(ctx, "password:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"password:a": "1", "password:b": "2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

@@ -44,14 +44,21 @@ func (c *readCache) invalidate() {
 	c.assigned = nil
 }
 
-func (c *readCache) getUsers() ([]User, bool) {
+func (c *readCache) getUsers() ([]User, bool) { return c.getFirstUsers(-1) }
+
+// getFirstUsers copies at most n of the cached users (all when n < 0):
+// a page that shows a few of ten thousand users need not copy them all.
+func (c *readCache) getFirstUsers(n int) ([]User, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.usersCached {
 		return nil, false
 	}
-	out := make([]User, len(c.users))
-	for i, u := range c.users {
+	if n < 0 || n > len(c.users) {
+		n = len(c.users)
+	}
+	out := make([]User, n)
+	for i, u := range c.users[:n] {
 		u.DirectoryRoles = append([]string(nil), u.DirectoryRoles...)
 		out[i] = u
 	}

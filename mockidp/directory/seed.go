@@ -71,3 +71,31 @@ func (d *Directory) SetSeedRecords(ctx context.Context, records map[string]strin
 	}
 	return nil
 }
+
+// SeedRecordsWithPrefix returns every record whose key starts with
+// prefix, by key, in one query.
+func (d *Directory) SeedRecordsWithPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	// The range on key uses the primary key's index; LIKE would need
+	// escaping and would not.
+	rows, err := d.db.QueryContext(ctx, `SELECT key, value FROM demo WHERE key >= ? AND key < ?`, prefix, prefix+"\U0010FFFF")
+	if err != nil {
+		return nil, fmt.Errorf("read seed records %s: %w", recordKind(prefix), err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("read seed records %s: %w", recordKind(prefix), err)
+		}
+		if strings.HasPrefix(k, prefix) {
+			out[k] = v
+		}
+	}
+	return out, rows.Err()
+}
+
+// SchemaVersion is the version of the directory's database schema this
+// binary writes, so what records a derived state (such as a tenant file's
+// digest) can tell a directory written by another version.
+func SchemaVersion() int { return migrations[len(migrations)-1].Version }
