@@ -176,7 +176,7 @@ func (d *Directory) CreateApp(ctx context.Context, name string) (App, error) {
 		if err != nil {
 			return fmt.Errorf("create app %q: %w", name, err)
 		}
-		_, err = d.insertCertificate(ctx, tx, appID, now, now.AddDate(CertificateYears, 0, 0), true)
+		_, err = d.insertCertificate(ctx, tx, appID, SAMLCertCN, now, now.AddDate(CertificateYears, 0, 0), true)
 		return err
 	})
 	if err != nil {

@@ -158,6 +158,16 @@ func certificateFromX509(c *x509.Certificate) Certificate {
 // Inactive unless the app has no active one; make it active with
 // ActivateCertificate to roll over.
 func (d *Directory) AddCertificate(ctx context.Context, appID string, notAfter time.Time) (Certificate, error) {
+	return d.AddCertificateNamed(ctx, appID, SAMLCertCN, notAfter)
+}
+
+// AddCertificateNamed is AddCertificate with the certificate's subject
+// common name, as Graph's addTokenSigningCertificate takes it
+// (displayName "CN=…"); empty means SAMLCertCN, the portal's.
+func (d *Directory) AddCertificateNamed(ctx context.Context, appID, commonName string, notAfter time.Time) (Certificate, error) {
+	if strings.TrimSpace(commonName) == "" {
+		commonName = SAMLCertCN
+	}
 	if _, err := d.App(ctx, appID); err != nil {
 		return Certificate{}, err
 	}
@@ -174,7 +184,7 @@ func (d *Directory) AddCertificate(ctx context.Context, appID string, notAfter t
 	var thumb string
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		thumb, err = d.insertCertificate(ctx, tx, appID, now, notAfter, false)
+		thumb, err = d.insertCertificate(ctx, tx, appID, commonName, now, notAfter, false)
 		return err
 	})
 	if err != nil {
@@ -186,8 +196,8 @@ func (d *Directory) AddCertificate(ctx context.Context, appID string, notAfter t
 
 // insertCertificate adds a certificate row; it is made active when forced
 // or when the app has no active certificate.
-func (d *Directory) insertCertificate(ctx context.Context, tx *sql.Tx, appID string, now, notAfter time.Time, forceActive bool) (string, error) {
-	certDER, keyDER, err := d.makeCertificate(SAMLCertCN, now, notAfter)
+func (d *Directory) insertCertificate(ctx context.Context, tx *sql.Tx, appID, commonName string, now, notAfter time.Time, forceActive bool) (string, error) {
+	certDER, keyDER, err := d.makeCertificate(commonName, now, notAfter)
 	if err != nil {
 		return "", err
 	}

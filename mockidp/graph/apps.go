@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -36,7 +37,24 @@ func applicationObjectID(appID string) string {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("ssowiz:application:"+strings.ToLower(appID))).String()
 }
 
-func applicationObject(a directory.App) object {
+// appRoles are a non-gallery app's two roles, on the application and its
+// service principal alike.
+func appRoles() []object {
+	return []object{
+		{{"allowedMemberTypes", []string{"User"}}, {"description", "User"}, {"displayName", "User"}, {"id", UserRoleID}, {"isEnabled", true}, {"origin", "Application"}, {"value", nil}},
+		{{"allowedMemberTypes", []string{"User"}}, {"description", "msiam_access"}, {"displayName", "msiam_access"}, {"id", msiamAccessRoleID}, {"isEnabled", true}, {"origin", "Application"}, {"value", nil}},
+	}
+}
+
+// infoObject is an app's informationalUrl: none set.
+func infoObject() object {
+	return object{{"termsOfServiceUrl", nil}, {"supportUrl", nil}, {"privacyStatementUrl", nil}, {"marketingUrl", nil}, {"logoUrl", nil}}
+}
+
+// applicationObject is the app registration as Graph returns it; the
+// properties the guide never sets have a new non-gallery app's values
+// (applicationtemplate-instantiate's example lists them).
+func applicationObject(a directory.App, t directory.Tenant) object {
 	ids := []string{}
 	for _, i := range a.SAML.Identifiers {
 		ids = append(ids, i.Value)
@@ -49,11 +67,28 @@ func applicationObject(a directory.App) object {
 		{"id", applicationObjectID(a.AppID)},
 		{"deletedDateTime", nil},
 		{"appId", a.AppID},
+		{"applicationTemplateId", NonGalleryTemplateID},
 		{"createdDateTime", graphTime(a.CreatedAt)},
 		{"displayName", a.Name},
+		{"groupMembershipClaims", nil},
 		{"identifierUris", ids},
+		{"isDeviceOnlyAuthSupported", nil},
+		{"isFallbackPublicClient", nil},
+		{"publisherDomain", t.InitialDomain},
 		{"signInAudience", "AzureADMyOrg"},
 		{"tags", []string{}},
+		{"tokenEncryptionKeyId", nil},
+		{"addIns", []any{}},
+		{"api", object{{"acceptMappedClaims", nil}, {"knownClientApplications", []any{}}, {"requestedAccessTokenVersion", nil},
+			{"oauth2PermissionScopes", []any{}}, {"preAuthorizedApplications", []any{}}}},
+		{"appRoles", appRoles()},
+		{"info", infoObject()},
+		{"keyCredentials", []any{}},
+		{"optionalClaims", nil},
+		{"parentalControlSettings", object{{"countriesBlockedForMinors", []string{}}, {"legalAgeGroupRule", "Allow"}}},
+		{"passwordCredentials", []any{}},
+		{"publicClient", object{{"redirectUris", []string{}}}},
+		{"requiredResourceAccess", []any{}},
 		{"web", object{
 			{"homePageUrl", nil},
 			{"logoutUrl", str(a.SAML.LogoutURL)},
@@ -84,18 +119,23 @@ func (s *Server) servicePrincipalObject(ctx context.Context, a directory.App) (o
 	for _, r := range a.SAML.ReplyURLs {
 		replies = append(replies, r.URL)
 	}
+	t, err := s.dir.Tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return object{
 		{"id", a.ServicePrincipalID},
 		{"deletedDateTime", nil},
 		{"accountEnabled", true},
+		{"alternativeNames", []string{}},
 		{"appDisplayName", a.Name},
 		{"appId", a.AppID},
+		{"applicationTemplateId", NonGalleryTemplateID},
+		{"appOwnerOrganizationId", t.ID},
 		{"appRoleAssignmentRequired", a.AssignmentRequired},
-		{"appRoles", []object{
-			{{"allowedMemberTypes", []string{"User"}}, {"description", "User"}, {"displayName", "User"}, {"id", UserRoleID}, {"isEnabled", true}, {"origin", "Application"}, {"value", nil}},
-			{{"allowedMemberTypes", []string{"User"}}, {"description", "msiam_access"}, {"displayName", "msiam_access"}, {"id", msiamAccessRoleID}, {"isEnabled", true}, {"origin", "Application"}, {"value", nil}},
-		}},
+		{"appRoles", appRoles()},
 		{"displayName", a.Name},
+		{"homepage", nil},
 		{"keyCredentials", keys},
 		{"loginUrl", str(a.SAML.SignOnURL)},
 		{"logoutUrl", str(a.SAML.LogoutURL)},
@@ -108,6 +148,13 @@ func (s *Server) servicePrincipalObject(ctx context.Context, a directory.App) (o
 		{"servicePrincipalType", "Application"},
 		{"signInAudience", "AzureADMyOrg"},
 		{"tags", []string{"WindowsAzureActiveDirectoryCustomSingleSignOnApplication", "WindowsAzureActiveDirectoryIntegratedApp"}},
+		{"tokenEncryptionKeyId", nil},
+		{"addIns", []any{}},
+		{"endpoints", []any{}},
+		{"info", infoObject()},
+		{"oauth2PermissionScopes", []any{}},
+		{"passwordCredentials", []any{}},
+		{"publisherName", t.DisplayName},
 	}, nil
 }
 
@@ -117,7 +164,7 @@ func keyCredential(c directory.Certificate) object {
 	thumb, _ := hex.DecodeString(c.Thumbprint)
 	return object{
 		{"customKeyIdentifier", base64.StdEncoding.EncodeToString(thumb)},
-		{"displayName", "CN=" + directory.SAMLCertCN},
+		{"displayName", certDisplayName(c)},
 		{"endDateTime", graphTime(c.NotAfter)},
 		{"key", nil},
 		{"keyId", uuid.NewSHA1(uuid.NameSpaceOID, []byte("ssowiz:key:"+c.Thumbprint)).String()},
@@ -125,6 +172,15 @@ func keyCredential(c directory.Certificate) object {
 		{"type", "AsymmetricX509Cert"},
 		{"usage", "Verify"},
 	}
+}
+
+// certDisplayName is a certificate's displayName: "CN=" and its
+// subject's common name (addTokenSigningCertificate may have named it).
+func certDisplayName(c directory.Certificate) string {
+	if x, err := x509.ParseCertificate(c.DER); err == nil && x.Subject.CommonName != "" {
+		return "CN=" + x.Subject.CommonName
+	}
+	return "CN=" + directory.SAMLCertCN
 }
 
 // instantiate is POST /applicationTemplates/{id}/instantiate: the
@@ -162,10 +218,15 @@ func (s *Server) instantiate(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	t, err := s.dir.Tenant(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	s.log.Info("graph: application instantiated", "app", app.AppID)
 	s.writeOData(w, r, http.StatusCreated, object{
 		{"@odata.context", s.graph + "/$metadata#microsoft.graph.applicationServicePrincipal"},
-		{"application", applicationObject(app)},
+		{"application", applicationObject(app, t)},
 		{"servicePrincipal", sp},
 	})
 }
@@ -226,7 +287,12 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, e)
 		return
 	}
-	s.writeOData(w, r, http.StatusOK, append(object{{"@odata.context", s.graph + "/$metadata#applications/$entity"}}, applicationObject(a)...))
+	t, err := s.dir.Tenant(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.writeOData(w, r, http.StatusOK, append(object{{"@odata.context", s.graph + "/$metadata#applications/$entity"}}, applicationObject(a, t)...))
 }
 
 func (s *Server) getServicePrincipal(w http.ResponseWriter, r *http.Request) {
@@ -422,14 +488,16 @@ func (s *Server) addTokenSigningCertificate(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	end := s.now().AddDate(directory.CertificateYears, 0, 0)
+	var cn string
 	for k, v := range raw {
 		switch k {
 		case "displayName":
 			var dn string
-			if err := json.Unmarshal(v, &dn); err != nil || !strings.HasPrefix(dn, "CN=") {
+			if err := json.Unmarshal(v, &dn); err != nil || !strings.HasPrefix(dn, "CN=") || strings.TrimSpace(dn[3:]) == "" {
 				s.fail(w, r, badRequest("Invalid value specified for property 'displayName': it must start with CN=.", errorDetail{"InvalidValue", k}))
 				return
 			}
+			cn = strings.TrimSpace(dn[3:])
 		case "endDateTime":
 			var t time.Time
 			if err := json.Unmarshal(v, &t); err != nil {
@@ -442,7 +510,7 @@ func (s *Server) addTokenSigningCertificate(w http.ResponseWriter, r *http.Reque
 			return
 		}
 	}
-	c, err := s.dir.AddCertificate(r.Context(), a.AppID, end)
+	c, err := s.dir.AddCertificateNamed(r.Context(), a.AppID, cn, end)
 	if err != nil {
 		s.failDirectory(w, r, err, "ServicePrincipal")
 		return
@@ -451,7 +519,7 @@ func (s *Server) addTokenSigningCertificate(w http.ResponseWriter, r *http.Reque
 	s.writeOData(w, r, http.StatusOK, object{
 		{"@odata.context", s.graph + "/$metadata#microsoft.graph.selfSignedCertificate"},
 		{"customKeyIdentifier", base64.StdEncoding.EncodeToString(thumb)},
-		{"displayName", "CN=" + directory.SAMLCertCN},
+		{"displayName", certDisplayName(c)},
 		{"endDateTime", graphTime(c.NotAfter)},
 		{"key", c.Base64()},
 		{"keyId", uuid.NewSHA1(uuid.NameSpaceOID, []byte("ssowiz:key:"+c.Thumbprint)).String()},

@@ -95,7 +95,7 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request) {
 			dst = &body.AppRoleID
 		default:
 			if !strings.HasPrefix(k, "@odata.") {
-				s.fail(w, r, &apiError{http.StatusBadRequest, "BadRequest", fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.appRoleAssignment'.", k), nil})
+				s.fail(w, r, unknownProperty(k, "appRoleAssignment"))
 				return
 			}
 			continue

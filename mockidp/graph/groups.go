@@ -185,8 +185,7 @@ func readGroupBody(r *http.Request) (groupBody, *apiError) {
 		case k == "id" || k == "createdDateTime":
 			return b, badRequest(fmt.Sprintf("Property '%s' is read-only and cannot be set.", k))
 		default:
-			return b, &apiError{http.StatusBadRequest, "BadRequest",
-				fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.group'. Make sure to only use property names that are defined by the type or mark the type as open type.", k), nil}
+			return b, unknownProperty(k, "group")
 		}
 	}
 	return b, nil

@@ -75,6 +75,13 @@ func (f *fakeProvisioning) Logs(_ context.Context, appID string, _ provisioning.
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the server's Config changed by edit
+// (e.g. an Engine) before it starts.
+func newHarnessWith(t *testing.T, edit func(*Config)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, clock: clockwork.NewFakeClockAt(t0)}
 	var handler http.Handler
@@ -102,8 +109,12 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(func() { h.signIns.Close() })
 	h.provisioning = &fakeProvisioning{}
-	h.srv, err = New(ctx, Config{Directory: dir, LoginURL: h.ts.URL, GraphURL: h.ts.URL + "/v1.0", Now: h.clock.Now,
-		Rand: mrand.NewChaCha8([32]byte{2}), SignIns: h.signIns, Provisioning: h.provisioning})
+	cfg := Config{Directory: dir, LoginURL: h.ts.URL, GraphURL: h.ts.URL + "/v1.0", Now: h.clock.Now,
+		Rand: mrand.NewChaCha8([32]byte{2}), SignIns: h.signIns, Provisioning: h.provisioning}
+	if edit != nil {
+		edit(&cfg)
+	}
+	h.srv, err = New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,4 +262,32 @@ func (h *harness) app() tenant.AppliedApp {
 		h.t.Fatal("the demo tenant has no RudderStack app")
 	}
 	return app
+}
+
+// matchExample checks a response against a Microsoft example in testdata
+// that the reference shortened: subsetOf, after the base URL is made
+// Graph's. exact lists paths ("$.status.code") whose values must match.
+func (h *harness) matchExample(name string, got []byte, exact ...string) {
+	t := h.t
+	t.Helper()
+	got = bytes.ReplaceAll(got, []byte(h.ts.URL+"/v1.0"), []byte("https://graph.microsoft.com/v1.0"))
+	want, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gv, err := decodeOrdered(got)
+	if err != nil {
+		t.Fatalf("%s: response is not JSON: %v\n%s", name, err, got)
+	}
+	wv, err := decodeOrdered(want)
+	if err != nil {
+		t.Fatalf("%s: example is not JSON: %v", name, err)
+	}
+	paths := map[string]bool{}
+	for _, p := range exact {
+		paths[p] = true
+	}
+	if msg := subsetOf("$", wv, gv, paths); msg != "" {
+		t.Errorf("%s: %s\ngot: %s", name, msg, got)
+	}
 }

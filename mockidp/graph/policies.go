@@ -206,7 +206,7 @@ func policyFields(raw map[string]json.RawMessage, p policyRow) (policyRow, *apiE
 			return p, unsupportedProperty(k, "ClaimsMappingPolicy")
 		default:
 			if !strings.HasPrefix(k, "@odata.") {
-				return p, badRequest(fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.claimsMappingPolicy'. Make sure to only use property names that are defined by the type.", k))
+				return p, unknownProperty(k, "claimsMappingPolicy")
 			}
 		}
 	}

@@ -149,7 +149,7 @@ func TestClaimsMappingPolicyRefusals(t *testing.T) {
 		{"get an unknown policy", http.MethodGet, "/policies/claimsMappingPolicies/" + missing, nil, 404, codeNotFound, "Resource '" + missing + "' does not exist"},
 		{"update an unknown policy", http.MethodPatch, "/policies/claimsMappingPolicies/" + missing, map[string]string{"displayName": "x"}, 404, codeNotFound, missing},
 		{"delete an unknown policy", http.MethodDelete, "/policies/claimsMappingPolicies/" + missing, nil, 404, codeNotFound, missing},
-		{"a property the type lacks", http.MethodPatch, "/policies/claimsMappingPolicies/" + b, map[string]string{"colour": "blue"}, 400, "Request_BadRequest", "The property 'colour' does not exist on type 'microsoft.graph.claimsMappingPolicy'"},
+		{"a property the type lacks", http.MethodPatch, "/policies/claimsMappingPolicies/" + b, map[string]string{"colour": "blue"}, 400, "BadRequest", "The property 'colour' does not exist on type 'microsoft.graph.claimsMappingPolicy'"},
 		{"an empty displayName", http.MethodPatch, "/policies/claimsMappingPolicies/" + b, map[string]string{"displayName": ""}, 400, "Request_BadRequest", "'displayName'"},
 		{"a definition that is not a policy", http.MethodPatch, "/policies/claimsMappingPolicies/" + b, map[string]any{"definition": []string{`{"Version":1}`}}, 400, "Request_BadRequest", "Property definition has an invalid value"},
 		{"an organization default", http.MethodPatch, "/policies/claimsMappingPolicies/" + b, map[string]bool{"isOrganizationDefault": true}, 400, "Request_BadRequest", "isOrganizationDefault"},
@@ -162,7 +162,7 @@ func TestClaimsMappingPolicyRefusals(t *testing.T) {
 		{"remove a policy not assigned", http.MethodDelete, sp + "/claimsMappingPolicies/" + b + "/$ref", nil, 404, codeNotFound, b},
 		{"list on an unknown service principal", http.MethodGet, "/servicePrincipals/" + missing + "/claimsMappingPolicies", nil, 404, codeNotFound, missing},
 		{"a query option the list lacks", http.MethodGet, "/policies/claimsMappingPolicies?$orderby=displayName", nil, 400, codeUnsupportedQuery, "Sorting not supported"},
-		{"a method the route lacks", http.MethodPut, "/policies/claimsMappingPolicies/" + a, map[string]string{}, 405, "BadRequest", "Specified HTTP method 'PUT' is not allowed"},
+		{"a method the route lacks", http.MethodPut, "/policies/claimsMappingPolicies/" + a, map[string]string{}, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := h.call(tc.method, tc.path, tc.body)

@@ -88,7 +88,9 @@ func parseList(r *http.Request, set entitySet) (listQuery, *apiError) {
 		case "$top":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > set.maxTop {
-				return q, badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", v, set.maxTop))
+				// Graph's code here is Request_UnsupportedQuery, as recorded
+				// answers quote it ("… Must be between 1 and 999 inclusive.").
+				return q, unsupportedQuery(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", v, set.maxTop))
 			}
 			q.top = n
 		case "$skiptoken":

@@ -47,8 +47,9 @@ func (s *Server) apiRoutes() http.Handler {
 		mux.HandleFunc(strings.ToLower(p+path), func(w http.ResponseWriter, r *http.Request) {
 			h, ok := methods[r.Method]
 			if !ok {
-				s.fail(w, r, &apiError{http.StatusMethodNotAllowed, "BadRequest",
-					fmt.Sprintf("Specified HTTP method '%s' is not allowed for the request target.", r.Method), nil})
+				// Graph's 405, word for word (the JSON batching page's
+				// example response, id 4, shows it).
+				s.fail(w, r, &apiError{http.StatusMethodNotAllowed, codeBadRequest, "Specified HTTP method is not allowed for the request target.", nil})
 				return
 			}
 			h(w, r)

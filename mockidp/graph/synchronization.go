@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/ssowiz/ssowiz/mockidp/directory"
@@ -86,21 +85,77 @@ func (s *Server) provisionOnDemand(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	s.writeOData(w, r, http.StatusOK, s.onDemandPair(subj.ObjectID, res))
+}
+
+// onDemandPair is provisionOnDemand's answer as Graph's reference shows
+// it (synchronization-synchronizationjob-provisionondemand, example 1): a
+// stringKeyStringValuePair whose key is the JSON of the result and whose
+// value is the JSON of the run, steps first-class.
+func (s *Server) onDemandPair(userID string, res provisioning.OnDemandResult) object {
+	now := logTime(s.now())
+	details := object{}
+	var code, reason any
+	if res.Status != provisioning.StatusSuccess && len(res.Steps) > 0 {
+		last := res.Steps[len(res.Steps)-1]
+		c := string(res.Status)
+		if n := len(res.Logs); n > 0 && res.Logs[n-1].Code != "" {
+			c = res.Logs[n-1].Code
+		}
+		code, reason = c, last.Detail
+		details = object{{"errorCode", c}, {"errorMessage", last.Detail}}
+	}
 	steps := make([]object, len(res.Steps))
 	for i, st := range res.Steps {
-		steps[i] = object{{"name", st.Name}, {"status", strings.ToLower(string(st.Status))}, {"description", st.Detail}, {"timestamp", logTime(s.now())}}
+		steps[i] = object{{"name", st.Name}, {"type", onDemandStepType(st.Name)}, {"status", string(st.Status)},
+			{"description", st.Detail}, {"timestamp", now}, {"details", object{}}}
 	}
-	value, err := marshal([]object{{{"action", string(res.Action)}, {"status", strings.ToLower(string(res.Status))}, {"provisioningSteps", steps},
-		{"sourceIdentity", object{{"id", subj.ObjectID}, {"type", "User"}}}, {"logEntries", strconv.Itoa(len(res.Logs))}}})
-	if err != nil {
-		s.internal(w, r, err)
-		return
+	reportable, targetID := userID, any(nil)
+	if n := len(res.Logs); n > 0 {
+		if res.Logs[n-1].SourceName != "" {
+			reportable = res.Logs[n-1].SourceName
+		}
+		if res.Logs[n-1].TargetID != "" {
+			targetID = res.Logs[n-1].TargetID
+		}
 	}
-	s.writeOData(w, r, http.StatusOK, object{
-		{"@odata.context", s.graph + "/$metadata#microsoft.graph.stringKeyStringValuePair"},
-		{"key", "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"},
-		{"value", string(value)},
+	key, _ := marshal(object{{"result", string(res.Status)}, {"details", details}})
+	// Graph's provisioningAction has no "Skip": a run that sent nothing
+	// is "Other", as the reference's Skipped example shows.
+	action := string(res.Action)
+	if res.Action == provisioning.ActionSkip {
+		action = string(provisioning.ActionOther)
+	}
+	value, _ := marshal(object{
+		{"action", action}, {"changeId", s.guid()}, {"endTime", now},
+		{"provisioningSteps", steps}, {"reportableIdentifier", reportable}, {"startTime", now},
+		{"statusInfo", object{{"status", string(res.Status)}, {"errorCode", code}, {"reason", reason},
+			{"additionalDetails", nil}, {"errorCategory", nil}, {"recommendedAction", nil}}},
+		{"sourceIdentity", object{{"id", userID}, {"type", "User"}, {"displayName", nil}, {"details", nil}}},
+		{"sourceSystem", object{{"id", nil}, {"name", "Microsoft Entra ID"}, {"details", nil}}},
+		{"targetIdentity", object{{"id", targetID}, {"type", "urn:ietf:params:scim:schemas:core:2.0:User"}, {"displayName", nil}, {"details", nil}}},
+		{"targetSystem", object{{"id", nil}, {"name", "customappsso"}, {"details", nil}}},
 	})
+	return object{
+		{"@odata.context", s.graph + "/$metadata#microsoft.graph.stringKeyStringValuePair"},
+		{"key", string(key)},
+		{"value", string(value)},
+	}
+}
+
+// onDemandStepType is an on-demand step's provisioningStepType.
+func onDemandStepType(name string) string {
+	switch name {
+	case provisioning.StepImport:
+		return "Import"
+	case provisioning.StepScope:
+		return "Scoping"
+	case provisioning.StepMatch:
+		return "Matching"
+	case provisioning.StepAction:
+		return "Export"
+	}
+	return "Processing" // Test connection
 }
 
 // syncTemplateID is the synchronization template of a non-gallery app:
@@ -166,8 +221,15 @@ func jobObject(jobID string, p directory.ProvisioningConfig) object {
 		{"id", jobID},
 		{"templateId", syncTemplateID},
 		{"schedule", object{{"expiration", nil}, {"interval", interval}, {"state", state}}},
-		{"status", object{{"code", code}, {"countSuccessiveCompleteFailures", 0}, {"escrowsPruned", false}, {"lastExecution", nil},
-			{"lastSuccessfulExecution", nil}, {"quarantine", nil}, {"steadyStateFirstAchievedTime", "0001-01-01T00:00:00Z"}}},
+		// The status's properties as synchronization-synchronizationjob-get's
+		// example lists them; the mock keeps no run history here (the
+		// provisioning logs hold it), so the run fields are Graph's
+		// values for a job that has not reported one.
+		{"status", object{{"code", code}, {"countSuccessiveCompleteFailures", 0}, {"escrowsPruned", false},
+			{"synchronizedEntryCountByType", []any{}}, {"lastExecution", nil}, {"lastSuccessfulExecution", nil},
+			{"lastSuccessfulExecutionWithExports", nil}, {"progress", []any{}}, {"quarantine", nil},
+			{"steadyStateFirstAchievedTime", "0001-01-01T00:00:00Z"}, {"steadyStateLastAchievedTime", "0001-01-01T00:00:00Z"},
+			{"troubleshootingUrl", nil}}},
 		{"synchronizationJobSettings", []object{}},
 	}
 }
@@ -320,8 +382,23 @@ func (s *Server) putSyncSecrets(w http.ResponseWriter, r *http.Request) {
 			p.TenantURL = kv.Value
 		case "SecretToken":
 			p.SecretToken = directory.NewSecret(kv.Value)
+		case "SyncAll":
+			// Scope: "Sync only assigned users and groups" is false, the
+			// one scope the mock provisions.
+			if !strings.EqualFold(kv.Value, "false") {
+				s.fail(w, r, badRequest("ssowiz's mock provisions only assigned users and groups: SyncAll must be \"false\".", errorDetail{"NotSupported", kv.Key}))
+				return
+			}
+		case "SyncNotificationSettings":
+			// The portal's notification email and accidental-deletion
+			// threshold; the mock sends no email, so only "off" is true to it.
+			var n struct{ Enabled, DeleteThresholdEnabled bool }
+			if json.Unmarshal([]byte(kv.Value), &n) != nil || n.Enabled || n.DeleteThresholdEnabled {
+				s.fail(w, r, badRequest("ssowiz's mock sends no provisioning notification email: SyncNotificationSettings must be {\"Enabled\":false,\"DeleteThresholdEnabled\":false}.", errorDetail{"NotSupported", kv.Key}))
+				return
+			}
 		default:
-			s.fail(w, r, badRequest(fmt.Sprintf("ssowiz's mock Graph holds the secrets BaseAddress and SecretToken only, not %q.", kv.Key), errorDetail{"NotSupported", kv.Key}))
+			s.fail(w, r, badRequest(fmt.Sprintf("ssowiz's mock Graph holds the secrets BaseAddress, SecretToken, SyncAll and SyncNotificationSettings only, not %q.", kv.Key), errorDetail{"NotSupported", kv.Key}))
 			return
 		}
 	}

@@ -196,8 +196,7 @@ func readUserBody(r *http.Request) (userBody, *apiError) {
 			return b, badRequest(fmt.Sprintf("Property '%s' is read-only and cannot be set.", k))
 		case strings.HasPrefix(k, "@odata."):
 		default:
-			return b, &apiError{http.StatusBadRequest, "BadRequest",
-				fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.user'. Make sure to only use property names that are defined by the type or mark the type as open type.", k), nil}
+			return b, unknownProperty(k, "user")
 		}
 	}
 	return b, nil
@@ -340,16 +339,26 @@ func directoryError(err error, resource, id string) *apiError {
 const maxBody = 4 << 20
 
 // readObject reads a JSON object body, as Graph requires for writes.
+// The two refusals are Graph's words as recorded answers quote them: a
+// write without a JSON Content-Type, and a body that is not JSON (e.g.
+// msgraph-sdk-go issue 203 quotes the second).
 func readObject(r *http.Request) (map[string]json.RawMessage, *apiError) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return nil, &apiError{http.StatusUnsupportedMediaType, "BadRequest", "A supported MIME type could not be found that matches the content type of the response: send the body as application/json.", nil}
+		return nil, &apiError{http.StatusBadRequest, "BadRequest", "Write requests (excluding DELETE) must contain the Content-Type header declaration.", nil}
 	}
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return nil, &apiError{http.StatusBadRequest, "BadRequest", "Write requests (excluding DELETE) must contain the Content-Type header declaration and a JSON object body.", nil}
+		return nil, &apiError{http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", nil}
 	}
 	return raw, nil
+}
+
+// unknownProperty is Graph's answer to a body property its type lacks
+// (OData's RequestBodyRead wording, as recorded Graph answers quote it).
+func unknownProperty(prop, typeName string) *apiError {
+	return &apiError{http.StatusBadRequest, "BadRequest",
+		fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", prop, typeName), nil}
 }
 
 func badValue(prop, resource, want string) *apiError {

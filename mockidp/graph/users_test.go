@@ -90,7 +90,7 @@ func TestCreateUserErrors(t *testing.T) {
 			base(func(b map[string]any) { b["favouriteColour"] = "blue" }), 400},
 		{"wrong type", "Request_BadRequest", "Invalid value specified for property 'accountEnabled' of resource 'User'", "accountEnabled",
 			base(func(b map[string]any) { b["accountEnabled"] = "yes" }), 400},
-		{"not JSON", "BadRequest", "JSON object body", "", "displayName=Nestor", 400},
+		{"not JSON", "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", "", "displayName=Nestor", 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -191,7 +191,7 @@ func TestUnsupportedQueries(t *testing.T) {
 		{"$filter=" + url.QueryEscape("jobTitle eq"), "BadRequest", "Invalid filter clause", false},
 		{"$filter=" + url.QueryEscape("favouriteColour eq 'blue'"), "BadRequest", "Could not find a property named 'favouriteColour' on type 'microsoft.graph.user'.", false},
 		{"$select=displayName,favouriteColour", "BadRequest", "Could not find a property named 'favouriteColour'", false},
-		{"$top=1000", "Request_BadRequest", "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.", false},
+		{"$top=1000", "Request_UnsupportedQuery", "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.", false},
 		{"$skip=5", "Request_BadRequest", "'$skip' is not supported by the service.", false},
 		{"$search=" + url.QueryEscape(`"displayName:Adele"`), "Request_UnsupportedQuery", "ConsistencyLevel: eventual", false},
 		{"$count=true", "Request_BadRequest", "$count is not currently supported.", false},
