@@ -134,6 +134,7 @@ func (s *Server) servicePrincipalObject(ctx context.Context, a directory.App) (o
 		{"appOwnerOrganizationId", t.ID},
 		{"appRoleAssignmentRequired", a.AssignmentRequired},
 		{"appRoles", appRoles()},
+		{"createdDateTime", graphTime(a.CreatedAt)},
 		{"displayName", a.Name},
 		{"homepage", nil},
 		{"keyCredentials", keys},

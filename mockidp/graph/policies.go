@@ -356,6 +356,61 @@ func (s *Server) deleteClaimsPolicy(w http.ResponseWriter, r *http.Request) {
 	s.noContent(w, r)
 }
 
+// listClaimsPolicyAppliesTo is GET
+// /policies/claimsMappingPolicies/{id}/appliesTo: the service principals
+// the policy is assigned to, as directoryObjects
+// (claimsmappingpolicy-list-appliesto).
+func (s *Server) listClaimsPolicyAppliesTo(w http.ResponseWriter, r *http.Request) {
+	p, e := s.claimsPolicy(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	ctx := r.Context()
+	assigned, err := s.policyAssignments(ctx, p.id)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	apps, e := s.appsBySP(r)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	t, err := s.dir.Tenant(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var all []object
+	properties := []string{"id"}
+	for _, as := range assigned {
+		a, ok := apps[as.spID]
+		if !ok {
+			continue
+		}
+		sp, err := s.servicePrincipalObject(ctx, a)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		properties = properties[:0]
+		for _, f := range sp {
+			properties = append(properties, f.name)
+		}
+		all = append(all, append(object{{"@odata.type", "#microsoft.graph.servicePrincipal"},
+			{"@odata.id", s.graphURL.Scheme + "://" + s.graphURL.Host + "/v2/" + t.ID + "/directoryObjects/" + a.ServicePrincipalID + "/Microsoft.DirectoryServices.ServicePrincipal"}}, sp...))
+	}
+	set := entitySet{name: "directoryObjects", typeName: "microsoft.graph.directoryObject", resource: "DirectoryObject",
+		properties: properties, maxTop: 999, defaultTop: 100}
+	q, e := parseList(r, set)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	s.page(w, r, set, q, all)
+}
+
 // assignment is a policy's link to a service principal, with the claims
 // the app had before.
 type assignment struct {

@@ -14,7 +14,8 @@ import (
 // v1.0's claimsMappingPolicy pages (create, update, get, list; assign to,
 // list on and remove from a service principal; delete), with the status
 // each page gives and responses shaped as its example (testdata/
-// claimsmappingpolicy-*.json, serviceprincipal-*-claimsmappingpolicies-*).
+// claimsmappingpolicy-*.json, serviceprincipal-*-claimsmappingpolicies-*),
+// and the policy's appliesTo.
 func TestClaimsMappingPoliciesAsDocumented(t *testing.T) {
 	h := newHarness(t)
 	sp := "/servicePrincipals/" + h.app().ServicePrincipalID
@@ -64,6 +65,11 @@ func TestClaimsMappingPoliciesAsDocumented(t *testing.T) {
 		t.Fatalf("list on the service principal: %s %s", resp.Status, body)
 	}
 	h.matchFixture("serviceprincipal-list-claimsmappingpolicies-response.json", body)
+	resp, body = h.call(http.MethodGet, "/policies/claimsMappingPolicies/"+second.ID+"/appliesTo", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), h.app().ServicePrincipalID) {
+		t.Fatalf("appliesTo: %s %s", resp.Status, body)
+	}
+	h.matchExample("claimsmappingpolicy-list-appliesto-response.json", body, "$.value[0].servicePrincipalType")
 	// By appId too, as the reference allows.
 	if resp, body := h.call(http.MethodGet, "/servicePrincipals(appId='"+h.app().AppID+"')/claimsMappingPolicies", nil); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), second.ID) {
 		t.Errorf("list by appId: %s %s", resp.Status, body)
@@ -74,6 +80,9 @@ func TestClaimsMappingPoliciesAsDocumented(t *testing.T) {
 	}
 	if l := h.list(sp + "/claimsMappingPolicies"); len(l.Value) != 0 {
 		t.Errorf("still listed after removal: %+v", l)
+	}
+	if l := h.list("/policies/claimsMappingPolicies/" + second.ID + "/appliesTo"); len(l.Value) != 0 {
+		t.Errorf("appliesTo still lists it after removal: %+v", l)
 	}
 	for _, id := range []string{first.ID, second.ID} {
 		if resp, body := h.call(http.MethodDelete, "/policies/claimsMappingPolicies/"+id, nil); resp.StatusCode != http.StatusNoContent || len(body) != 0 {

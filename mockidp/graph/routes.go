@@ -118,6 +118,9 @@ func (s *Server) apiRoutes() http.Handler {
 		http.MethodPatch:  s.guard(policies, s.updateClaimsPolicy),
 		http.MethodDelete: s.guard(policies, s.deleteClaimsPolicy),
 	})
+	route("/policies/claimsMappingPolicies/{id}/appliesTo", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(readPolicies, s.listClaimsPolicyAppliesTo),
+	})
 	// A service principal's policies need both an application and a
 	// policy permission (e.g. Application.ReadWrite.All and
 	// Policy.Read.All), as the reference lists them in pairs.
