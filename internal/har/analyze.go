@@ -49,6 +49,27 @@ type Options struct {
 	acsGuessed bool
 }
 
+// cognitoSP reports whether the SP is Cognito (RudderStack's): its Reply
+// URL is a user pool's /saml2/idpresponse. Cognito's own rules (a
+// RelayState both ways, a return to the app with a code) hold only then;
+// another SP (your own app on `ssowiz serve`) is judged by SAML alone.
+func (o Options) cognitoSP() bool {
+	return o.ACSURL == "" || cognitoURL(o.ACSURL)
+}
+
+// cognitoURL reports whether a Reply URL is Cognito's or RudderStack's: a
+// /saml2/idpresponse path, or a RudderStack or Cognito host (a Reply URL
+// set wrong there is still RudderStack's app).
+func cognitoURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return true
+	}
+	host := strings.ToLower(u.Hostname())
+	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(u.Path, "/")), "/saml2/idpresponse") ||
+		host == "rudderstack.com" || strings.HasSuffix(host, ".rudderstack.com") || strings.HasSuffix(host, ".amazoncognito.com")
+}
+
 func (o Options) withDefaults() Options {
 	if o.EntityID == "" {
 		o.EntityID = DefaultEntityID
@@ -154,11 +175,14 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 // HAR of a local rehearsal (`ssowiz serve` on 127.0.0.1) is so judged by
 // its own URLs, not the production ones.
 func learnURLs(o Options, entries []*entryFacts) Options {
-	var acs, authorizeHost, start string
+	var acs, authorizeHost, start, posted string
 	for _, f := range entries {
 		for _, m := range f.messages {
 			if m.param == "SAMLRequest" && m.msg != nil && m.msg.ACSURL != "" && acs == "" {
 				acs = m.msg.ACSURL
+			}
+			if m.param == "SAMLResponse" && m.where == "html-form" && isType(m, "Response") && posted == "" {
+				posted = m.formAction
 			}
 		}
 		base := f.u.Scheme + "://" + f.u.Host
@@ -174,6 +198,11 @@ func learnURLs(o Options, entries []*entryFacts) Options {
 	}
 	if acs == "" && authorizeHost != "" {
 		acs = authorizeHost + "/saml2/idpresponse"
+	}
+	if acs == "" && posted != "" && !cognitoURL(posted) {
+		// No AuthnRequest and no Cognito (an IdP-initiated sign-in to
+		// another app): the app is where Entra posted its response.
+		acs = posted
 	}
 	if o.ACSURL == "" {
 		o.ACSURL = acs
@@ -363,6 +392,16 @@ func buildFlow(index int, group []*entryFacts, o Options, rep *Report) Flow {
 			fl.Outcome = OutcomeSignedIn
 		}
 	}
+	if !o.cognitoSP() {
+		// Another SP has no code to return with: it signed the user in
+		// when its Reply URL took Entra's successful response without an
+		// error.
+		for _, f := range group {
+			if contains(f.steps, StepACS) && len(f.spErrors) == 0 && f.status > 0 && f.status < 400 && successResponse(f) {
+				fl.Outcome = OutcomeSignedIn
+			}
+		}
+	}
 	for _, m := range fl.Messages {
 		if m.Summary != nil && m.Summary.Type == "LogoutResponse" && m.Summary.Status.Success() {
 			fl.Outcome = OutcomeSignedOut
@@ -415,4 +454,15 @@ func timing(m *samlmsg.Message, at time.Time) *Timing {
 		t.SubjectNotOnAfter = off(a.SubjectNotOnOrAfter)
 	}
 	return t
+}
+
+// successResponse reports whether an entry posts a SAML Response whose
+// status is Success.
+func successResponse(f *entryFacts) bool {
+	for _, m := range f.messages {
+		if m.param == "SAMLResponse" && isType(m, "Response") && m.msg.Status.Success() {
+			return true
+		}
+	}
+	return false
 }

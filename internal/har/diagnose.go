@@ -281,6 +281,11 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		}
 	}
 	for _, msg := range cognitoOrder {
+		if !o.cognitoSP() {
+			title, remedy := appRemedy(msg, responses)
+			add(Diagnosis{ID: DiagCognito, Code: msg, Title: title, Detail: "The app said: " + msg, Remediation: remedy, Entries: cognito[msg]})
+			continue
+		}
 		title, remedy := cognitoRemedy(msg, o)
 		add(Diagnosis{ID: DiagCognito, Code: msg, Title: title, Detail: "RudderStack (Cognito) said: " + msg, Remediation: remedy, Entries: cognito[msg]})
 	}
@@ -295,7 +300,9 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		}
 	}
 	idpInitiated := len(unsolicited) > 0 || len(idpInitEvidence) > 0
-	if idpInitiated {
+	// Another app may take an IdP-initiated sign-in: a problem only when
+	// it refused it.
+	if idpInitiated && (o.cognitoSP() || fl.Outcome != OutcomeSignedIn) {
 		detail := "Entra sent a SAMLResponse that answers no AuthnRequest (no InResponseTo): the sign-in was started from Entra (My Apps tile or the Test button), which RudderStack does not support."
 		if len(idpInitEvidence) > 0 {
 			detail += " RudderStack said: Invalid samlResponse or relayState from identity provider."
@@ -354,7 +361,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 			}
 		}
 	}
-	if len(relayEvidence) > 0 {
+	if len(relayEvidence) > 0 && o.cognitoSP() {
 		add(Diagnosis{
 			ID: DiagRelayState, Title: "The RelayState is missing",
 			Detail: "A SAML message went without RelayState; RudderStack (Cognito) answers \"Required String parameter 'RelayState' is not present\". " +
@@ -405,8 +412,11 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		if req != nil && req.Issuer != "" {
 			expectedAud = req.Issuer
 		}
+		// Another app's entity ID is unknown without its AuthnRequest
+		// (or --entity-id): RudderStack's is no measure of it.
+		audienceKnown := o.cognitoSP() || expectedAud != DefaultEntityID
 		for _, a := range s.Assertions {
-			if !contains(a.Audiences, expectedAud) {
+			if audienceKnown && !contains(a.Audiences, expectedAud) {
 				got := "no Audience"
 				if len(a.Audiences) > 0 {
 					got = fmt.Sprintf("Audience %q", strings.Join(a.Audiences, ", "))
@@ -653,4 +663,27 @@ func sortedInts(xs []int) []int {
 // since RudderStack supports only sign-in started on its side.
 func myAppsCaveat(start string) string {
 	return "Keep Basic SAML Configuration → Sign on URL as RudderStack's guide says (the Reply URL): with it the My Apps tile and Entra's Test button land on RudderStack's error page, because RudderStack supports only sign-in started at " + start + ". Tell users to start there."
+}
+
+// appRemedy explains an error page of an app other than RudderStack (your
+// own app on `ssowiz serve`). One refusal is common enough to name: an app
+// that wants the whole Response signed (node-saml and passport-saml do by
+// default, wantAuthnResponseSigned) while Entra signs only the assertion
+// unless told otherwise.
+func appRemedy(msg string, responses []*Message) (title, remedy string) {
+	responseSigned := false
+	for _, m := range responses {
+		for _, sig := range m.Summary.Signatures {
+			if sig.Element == "Response" {
+				responseSigned = true
+			}
+		}
+	}
+	if len(responses) > 0 && !responseSigned && strings.Contains(strings.ToLower(msg), "signature") {
+		return "The app wants the SAML response signed",
+			"Entra signed only the assertion (its default, \"Sign SAML assertion\"), and the app checks the signature of the whole response. " +
+				strings.Replace(entraCerts, "your RudderStack app", "your app", 1) + " → Edit → Signing Option: \"Sign SAML response and assertion\" (a tenant file: signing: {option: both}); " +
+				"or let the app accept a signed assertion (node-saml: wantAuthnResponseSigned: false)."
+	}
+	return "The app refused the sign-in", "The app's logs say why; the SAML response above is what Entra sent it."
 }

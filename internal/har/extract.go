@@ -431,6 +431,11 @@ func facts(idx int, e *Entry) (*entryFacts, bool) {
 		f.steps = append([]string{StepLaunch}, f.steps...)
 	case strings.HasSuffix(path, "/authorize") && (q.Has("identity_provider") || q.Has("idp_identifier") || q.Has("client_id")):
 		f.steps = append([]string{StepAuthorize}, f.steps...)
+	case !isEntraHost(u.Host) && hasMessageType(f, "AuthnRequest", "location", "html-form"):
+		// Another SP's sign-in page: it answers with the AuthnRequest, by
+		// a redirect or an auto-posted form (Cognito's /oauth2/authorize
+		// is matched above).
+		f.steps = append([]string{StepStart}, f.steps...)
 	case f.method == "POST" && (f.formField["loginfmt"] || f.formField["passwd"] || f.formField["loginoptions"]):
 		f.steps = append([]string{StepSignIn}, f.steps...)
 	case !isEntraHost(u.Host) && (q.Has("code") || q.Has("error_description")) && !strings.HasSuffix(path, "/token"):
