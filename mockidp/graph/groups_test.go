@@ -34,6 +34,12 @@ func TestGroupsAndMembers(t *testing.T) {
 	if len(l.Value) != 1 || l.Value[0]["@odata.type"] != "#microsoft.graph.user" || l.Value[0]["id"] != adele.ObjectID {
 		t.Fatalf("members = %v", l.Value)
 	}
+	// $select picks properties; the type annotation stays, as typed SDKs
+	// (Kiota's) need it to make a user of a directoryObject.
+	l = h.list("/groups/" + g.ID + "/members?$select=id,displayName")
+	if len(l.Value) != 1 || l.Value[0]["@odata.type"] != "#microsoft.graph.user" || l.Value[0]["displayName"] != adele.DisplayName || len(l.Value[0]) != 3 {
+		t.Fatalf("members with $select = %v", l.Value)
+	}
 	if members, _ := h.dir.GroupMembers(t.Context(), g.ID); len(members) != 1 {
 		t.Errorf("the directory has %d members", len(members))
 	}

@@ -56,10 +56,18 @@ func (o object) get(path string) (any, bool) {
 	return nil, false
 }
 
-// pick keeps the named properties, in the object's order.
+// pick keeps the named properties, in the object's order, and every
+// annotation: $select chooses properties, and an item of a directoryObject
+// collection (a group's members) keeps its "@odata.type", which OData's
+// JSON format requires for a derived type and Graph's typed SDKs need to
+// make a user of it.
 func (o object) pick(names []string) object {
-	out := make(object, 0, len(names))
+	out := make(object, 0, len(names)+1)
 	for _, f := range o {
+		if strings.HasPrefix(f.name, "@odata.") {
+			out = append(out, f)
+			continue
+		}
 		for _, n := range names {
 			if strings.EqualFold(f.name, n) {
 				out = append(out, f)

@@ -91,6 +91,12 @@ func (s *Server) apiRoutes() http.Handler {
 	route("/applicationTemplates/{id}/instantiate", map[string]http.HandlerFunc{
 		http.MethodPost: s.guard(apps, s.instantiate),
 	})
+	route("/applications", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(readApps, s.listApplications),
+	})
+	route("/servicePrincipals", map[string]http.HandlerFunc{
+		http.MethodGet: s.guard(readApps, s.listServicePrincipals),
+	})
 	route("/applications/{id}", map[string]http.HandlerFunc{
 		http.MethodGet:   s.guard(readApps, s.getApplication),
 		http.MethodPatch: s.guard(apps, s.updateApplication),
