@@ -24,6 +24,8 @@ const (
 	codeAppNotFound         = 700016
 	codeNoSAMLRequest       = 750054
 	codeInvalidSAML         = 75005
+	codeNotDeflated         = 750055
+	codeNotBase64           = 750056
 	codeIDStartsWithNumber  = 7500529
 	codeInvalidNameIDPolicy = 75016
 	codeUnsupportedProperty = 900236
@@ -50,6 +52,8 @@ func msgInvalidReplyTo(acs, appID string, caseOnly bool) string {
 const (
 	msgNoSAMLRequest  = "SAMLRequest or SAMLResponse must be present as query string parameters in HTTP request for SAML Redirect binding."
 	msgInvalidSAML    = "The request is not a valid Saml2 protocol message."
+	msgNotDeflated    = "SAML message was not properly DEFLATE-encoded."
+	msgNotBase64      = "SAML message was not properly base64-encoded."
 	msgNoReplyAddress = "No reply address provided."
 	msgBadPassword    = "Error validating credentials due to invalid username or password."
 	msgUserDisabled   = "The user account is disabled."

@@ -68,15 +68,21 @@ func (s *Server) readAuthnRequest(r *http.Request) (*authnRequest, string, error
 	if encoded == "" {
 		return nil, relayState, &requestError{codeNoSAMLRequest, msgNoSAMLRequest}
 	}
+	// Entra names the layer that failed: AADSTS750056 for the base64,
+	// AADSTS750055 for the DEFLATE (the messages SPs report from Entra,
+	// e.g. a zlib-wrapped or uncompressed request on the Redirect binding).
 	raw, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, encoded))
 	if err != nil {
-		return nil, relayState, &requestError{codeInvalidSAML, msgInvalidSAML}
+		return nil, relayState, &requestError{codeNotBase64, msgNotBase64}
 	}
 	if deflated {
-		// The Redirect binding requires DEFLATE; Entra rejects a request
-		// that is merely base64-encoded.
+		// The Redirect binding requires raw DEFLATE; Entra rejects a
+		// request that is merely base64-encoded.
 		out, err := s.inflate(raw)
-		if err != nil || len(out) > maxInflated {
+		if err != nil {
+			return nil, relayState, &requestError{codeNotDeflated, msgNotDeflated}
+		}
+		if len(out) > maxInflated {
 			return nil, relayState, &requestError{codeInvalidSAML, msgInvalidSAML}
 		}
 		raw = out

@@ -3,6 +3,7 @@ package mockidp
 import (
 	"bytes"
 	"compress/flate"
+	"compress/zlib"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -32,10 +33,25 @@ func TestRequestErrors(t *testing.T) {
 	}{
 		{"750054 no SAMLRequest on GET", func() page { return h.get(saml2) }, "AADSTS750054", []string{"SAMLRequest or SAMLResponse must be present"}},
 		{"750054 no SAMLRequest on POST", func() page { return h.postForm(saml2, url.Values{"RelayState": {"x"}}) }, "AADSTS750054", nil},
-		{"75005 not base64", func() page { return h.get(saml2 + "?SAMLRequest=%25%25%25") }, "AADSTS75005", []string{"not a valid Saml2 protocol message"}},
-		{"75005 not deflated on the Redirect binding", func() page {
+		{"750056 not base64", func() page { return h.get(saml2 + "?SAMLRequest=%25%25%25") }, "AADSTS750056", []string{"SAML message was not properly base64-encoded."}},
+		{"750056 not base64 on the POST binding", func() page { return h.postForm(saml2, url.Values{"SAMLRequest": {"%%%"}}) }, "AADSTS750056", nil},
+		{"750055 not deflated on the Redirect binding", func() page {
 			return h.get(saml2 + "?SAMLRequest=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(base.xml()))))
-		}, "AADSTS75005", nil},
+		}, "AADSTS750055", []string{"SAML message was not properly DEFLATE-encoded."}},
+		{"750055 zlib-wrapped on the Redirect binding", func() page {
+			var b bytes.Buffer
+			zw := zlib.NewWriter(&b)
+			zw.Write([]byte(base.xml()))
+			zw.Close()
+			return h.get(saml2 + "?SAMLRequest=" + url.QueryEscape(base64.StdEncoding.EncodeToString(b.Bytes())))
+		}, "AADSTS750055", nil},
+		{"75005 deflated on the POST binding", func() page {
+			var b bytes.Buffer
+			fw, _ := flate.NewWriter(&b, flate.DefaultCompression)
+			fw.Write([]byte(base.xml()))
+			fw.Close()
+			return h.postForm(saml2, url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString(b.Bytes())}})
+		}, "AADSTS75005", []string{"not a valid Saml2 protocol message"}},
 		{"75005 not an AuthnRequest", func() page {
 			return h.get(with(func(q *request) {
 				q.raw = `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_1" Version="2.0" IssueInstant="2025-06-02T15:04:00Z"/>`

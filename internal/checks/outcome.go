@@ -17,7 +17,7 @@ import (
 // request, before it looks at who signs in or whether they are assigned
 // (reference entra-saml.md §2.3): with one of these, no user gets further.
 var beforeAssignment = map[string]bool{
-	"AADSTS750054": true, "AADSTS75005": true, "AADSTS7500529": true, "AADSTS90002": true,
+	"AADSTS750054": true, "AADSTS75005": true, "AADSTS750055": true, "AADSTS750056": true, "AADSTS7500529": true, "AADSTS90002": true,
 	"AADSTS700016": true, "AADSTS50011": true, "AADSTS900971": true, "AADSTS900236": true, "AADSTS75016": true,
 }
 

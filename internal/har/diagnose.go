@@ -45,7 +45,7 @@ func aadRemedy(code string, req *samlmsg.Message, o Options) (title, remedy stri
 			"(nested groups do not count). Or set Properties → Assignment required? to No."
 	case "750054":
 		return "Entra's SAML endpoint was opened without a SAMLRequest", fmt.Sprintf("Start the sign-in at %s, not at Entra's Login URL. %s", o.StartURL, myAppsCaveat(o.StartURL))
-	case "75005", "7500529", "75011", "75016", "76026", "75008", "90015", "900236", "75006", "90011":
+	case "75005", "750055", "750056", "7500529", "75011", "75016", "76026", "75008", "90015", "900236", "75006", "90011":
 		return "Entra refused RudderStack's SAML request", "The AuthnRequest RudderStack sent is not acceptable to Entra; this is not a setting on your side. Send the redacted HAR (`ssowiz har redact`) to RudderStack support."
 	case "76021":
 		return "Entra requires signed requests", entraCerts + " → Verification certificates: turn off \"Require verification certificates\"; RudderStack does not sign its SAML requests."
