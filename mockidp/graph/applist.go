@@ -1,6 +1,10 @@
 package graph
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/ssowiz/ssowiz/mockidp/directory"
+)
 
 // servicePrincipalsSet is GET /servicePrincipals: how a script finds an
 // enterprise app's service principal from the Application ID it holds
@@ -8,10 +12,12 @@ import "net/http"
 // samples use), or by name.
 var servicePrincipalsSet = entitySet{
 	name: "servicePrincipals", typeName: "microsoft.graph.servicePrincipal", resource: "ServicePrincipal",
-	properties: []string{"id", "deletedDateTime", "accountEnabled", "appDisplayName", "appId", "appRoleAssignmentRequired",
-		"appRoles", "displayName", "keyCredentials", "loginUrl", "logoutUrl", "notificationEmailAddresses",
+	properties: []string{"id", "deletedDateTime", "accountEnabled", "alternativeNames", "appDisplayName", "appId",
+		"applicationTemplateId", "appOwnerOrganizationId", "appRoleAssignmentRequired", "appRoles", "createdDateTime",
+		"displayName", "homepage", "keyCredentials", "loginUrl", "logoutUrl", "notificationEmailAddresses",
 		"preferredSingleSignOnMode", "preferredTokenSigningKeyThumbprint", "replyUrls", "samlSingleSignOnSettings",
-		"servicePrincipalNames", "servicePrincipalType", "signInAudience", "tags"},
+		"servicePrincipalNames", "servicePrincipalType", "signInAudience", "tags", "tokenEncryptionKeyId", "addIns",
+		"endpoints", "info", "oauth2PermissionScopes", "passwordCredentials", "publisherName"},
 	filters: map[string][]string{"id": {"eq", "in"}, "appId": {"eq", "in"}, "displayName": {"eq", "in", "startswith"}},
 	orderBy: []string{"displayName"},
 	maxTop:  999, defaultTop: 100, countNeedsEventual: true,
@@ -21,11 +27,11 @@ var servicePrincipalsSet = entitySet{
 // same ways.
 var applicationsSet = entitySet{
 	name: "applications", typeName: "microsoft.graph.application", resource: "Application",
-	properties: []string{"id", "deletedDateTime", "appId", "createdDateTime", "displayName", "identifierUris",
-		"signInAudience", "tags", "web"},
-	filters: map[string][]string{"id": {"eq", "in"}, "appId": {"eq", "in"}, "displayName": {"eq", "in", "startswith"}},
-	orderBy: []string{"displayName"},
-	maxTop:  999, defaultTop: 100, countNeedsEventual: true,
+	// The properties are the app object's own, so the two cannot drift.
+	properties: propertyNames(applicationObject(directory.App{}, directory.Tenant{})),
+	filters:    map[string][]string{"id": {"eq", "in"}, "appId": {"eq", "in"}, "displayName": {"eq", "in", "startswith"}},
+	orderBy:    []string{"displayName"},
+	maxTop:     999, defaultTop: 100, countNeedsEventual: true,
 }
 
 func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request) {
@@ -60,9 +66,23 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	t, err := s.dir.Tenant(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	all := make([]object, len(apps))
 	for i, a := range apps {
-		all[i] = applicationObject(a)
+		all[i] = applicationObject(a, t)
 	}
 	s.page(w, r, applicationsSet, q, all)
+}
+
+// propertyNames lists an object's property names, in order.
+func propertyNames(o object) []string {
+	names := make([]string, len(o))
+	for i, f := range o {
+		names[i] = f.name
+	}
+	return names
 }

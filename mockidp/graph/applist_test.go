@@ -2,6 +2,7 @@ package graph
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,13 @@ func TestListServicePrincipalsByAppID(t *testing.T) {
 	}
 	if l := h.list("/servicePrincipals?$filter=appId%20eq%20'00000000-0000-0000-0000-000000000000'"); len(l.Value) != 0 {
 		t.Errorf("an unknown appId matched %v", l.Value)
+	}
+	// Every property a service principal has can be selected.
+	l := h.list("/servicePrincipals?$top=1")
+	for name := range l.Value[0] {
+		if !slices.Contains(servicePrincipalsSet.properties, name) {
+			t.Errorf("servicePrincipalsSet lacks the property %q", name)
+		}
 	}
 	resp, body := h.call(http.MethodGet, "/servicePrincipals?$filter=tags/any(t:t%20eq%20'x')", nil)
 	if e := graphErr(t, body); resp.StatusCode != http.StatusBadRequest || e.Code == "" {
