@@ -2,13 +2,22 @@ package mockidp
 
 import (
 	"bytes"
+	"compress/flate"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	_ "crypto/sha1" // RSA-SHA1 query signatures, for apps set to SHA-1
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
@@ -17,10 +26,9 @@ import (
 // LogoutRequest to the Login URL by HTTP-Redirect only; Entra checks it
 // like an AuthnRequest (ID, Version, IssueInstant; an Issuer that names an
 // app), ends its session in this browser whatever the NameID says, and
-// answers with a LogoutResponse to the app's Logout URL, issued by
-// https://login.microsoftonline.com/{tenant}/ (or, with no Logout URL,
-// shows its own signed-out page). The answer is posted with
-// an auto-submitting form: Cognito's /saml2/logout takes it by POST only.
+// answers with a LogoutResponse to the app's Logout URL by HTTP-Redirect,
+// issued by https://login.microsoftonline.com/{tenant}/ (or, with no Logout
+// URL, shows its own signed-out page).
 
 // logoutRequest holds what Entra reads from a LogoutRequest.
 type logoutRequest struct {
@@ -121,7 +129,67 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, raw []byte, rela
 		s.internal(w, r, err)
 		return
 	}
-	s.post(w, app.SAML.LogoutURL, body, relayState)
+	key, err := s.signingKey(r.Context(), app.AppID, s.now())
+	if err != nil {
+		s.failWith(w, r, err)
+		return
+	}
+	to, err := redirectBinding(app.SAML.LogoutURL, "SAMLResponse", body, relayState, key, app.SigningAlgorithm)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	noStore(w)
+	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// redirectBinding encodes a SAML message for the HTTP-Redirect binding
+// (SAML bindings §3.4.4): DEFLATE, base64 and the query parameter param,
+// then RelayState and the query-string signature (SigAlg and Signature
+// over the parameters as they appear in the URL, §3.4.4.1), made with the
+// app's signing key and algorithm.
+//
+// Entra answers a LogoutRequest this way, not with an auto-posted form:
+// its "Single Sign-Out SAML Protocol" page says it "uses the LogoutURL to
+// redirect users after they're signed out" and supports the redirect
+// binding, not HTTP POST; the page was changed to say so after
+// MicrosoftDocs/azure-docs#56936 ("AAD doesn't support HTTP POST when
+// sending logout response, use only HTTP GET", confirmed by the page's
+// author) and #77767 ("for me it came in a HTTP GET redirect request").
+// SAML toolkits' reports show it signed in the query string
+// (SAML-Toolkits/python3-saml#282 and php-saml#433, BookStackApp#2132).
+func redirectBinding(dest, param string, msg []byte, relayState string, key directory.SigningKey, alg directory.SigningAlgorithm) (string, error) {
+	var deflated bytes.Buffer
+	fw, err := flate.NewWriter(&deflated, flate.DefaultCompression)
+	if err != nil {
+		return "", fmt.Errorf("deflate the %s: %w", param, err)
+	}
+	if _, err := fw.Write(msg); err != nil {
+		return "", fmt.Errorf("deflate the %s: %w", param, err)
+	}
+	if err := fw.Close(); err != nil {
+		return "", fmt.Errorf("deflate the %s: %w", param, err)
+	}
+	q := param + "=" + url.QueryEscape(base64.StdEncoding.EncodeToString(deflated.Bytes()))
+	if relayState != "" {
+		q += "&RelayState=" + url.QueryEscape(relayState)
+	}
+	sigAlg, hash := dsig.RSASHA256SignatureMethod, crypto.SHA256
+	if alg == directory.SHA1 {
+		sigAlg, hash = dsig.RSASHA1SignatureMethod, crypto.SHA1
+	}
+	q += "&SigAlg=" + url.QueryEscape(sigAlg)
+	h := hash.New()
+	h.Write([]byte(q))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key.Key, hash, h.Sum(nil))
+	if err != nil {
+		return "", fmt.Errorf("sign the %s: %w", param, err)
+	}
+	q += "&Signature=" + url.QueryEscape(base64.StdEncoding.EncodeToString(sig))
+	if strings.Contains(dest, "?") {
+		return dest + "&" + q, nil
+	}
+	return dest + "?" + q, nil
 }
 
 // The page Entra leaves the browser on after a sign-out it cannot answer

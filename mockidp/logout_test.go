@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 const logoutURL = "https://auth2.rudderstack.com/saml2/logout"
@@ -44,20 +49,41 @@ func (h *harness) setLogoutURL(u string) {
 }
 
 // TestSingleLogout: a LogoutRequest by HTTP-Redirect ends Entra's session
-// in this browser and posts a LogoutResponse (Success, InResponseTo the
-// request, Entra's logout Issuer) to the app's Logout URL with the
-// RelayState; the next sign-in asks for the password again.
+// in this browser and sends a LogoutResponse (Success, InResponseTo the
+// request, Entra's logout Issuer) to the app's Logout URL by HTTP-Redirect
+// too, with the RelayState and a query-string signature that verifies
+// with the app's signing certificate; the next sign-in asks for the
+// password again.
 func TestSingleLogout(t *testing.T) {
 	h := newHarness(t)
 	h.setLogoutURL(logoutURL)
 	h.posted(h.signIn(h.defaultRequest(), "AdeleV"))
 
 	p := h.get(h.logoutRedirect(logoutXML("_logout1", entityID), "rs-logout-state"))
-	got := h.posted(p)
-	if got.action != logoutURL || got.relayState != "rs-logout-state" {
-		t.Fatalf("LogoutResponse posted to %q with RelayState %q", got.action, got.relayState)
+	if p.status != http.StatusFound || !strings.HasPrefix(p.location, logoutURL+"?SAMLResponse=") {
+		t.Fatalf("status %d to %q, want a redirect to the Logout URL with a SAMLResponse (Entra's redirect binding)", p.status, p.location)
 	}
-	x := string(got.xml)
+	u, _ := url.Parse(p.location)
+	q := u.Query()
+	if q.Get("RelayState") != "rs-logout-state" || q.Get("SigAlg") != "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" {
+		t.Fatalf("LogoutResponse redirect: RelayState %q SigAlg %q", q.Get("RelayState"), q.Get("SigAlg"))
+	}
+	signed, _, _ := strings.Cut(u.RawQuery, "&Signature=")
+	sig, _ := base64.StdEncoding.DecodeString(q.Get("Signature"))
+	digest := sha256.Sum256([]byte(signed))
+	key, err := h.dir.SigningKey(context.Background(), h.appID(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPKCS1v15(&key.Key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+		t.Errorf("the LogoutResponse's query signature does not verify with the app's certificate: %v", err)
+	}
+	deflatedResp, _ := base64.StdEncoding.DecodeString(q.Get("SAMLResponse"))
+	xmlResp, err := io.ReadAll(flate.NewReader(bytes.NewReader(deflatedResp)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := string(xmlResp)
 	for _, want := range []string{"<samlp:LogoutResponse", `InResponseTo="_logout1"`, `Destination="` + logoutURL + `"`,
 		"<Issuer xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">https://login.microsoftonline.com/" + h.tenantID() + "/</Issuer>",
 		`Value="urn:oasis:names:tc:SAML:2.0:status:Success"`} {
@@ -66,9 +92,9 @@ func TestSingleLogout(t *testing.T) {
 		}
 	}
 	// The session is over: a new sign-in shows the sign-in screens.
-	q := h.defaultRequest()
-	q.ID = "_after_logout"
-	if p := h.get(h.redirectURL(q)); !strings.Contains(p.body, "Pick an account") {
+	next := h.defaultRequest()
+	next.ID = "_after_logout"
+	if p := h.get(h.redirectURL(next)); !strings.Contains(p.body, "Pick an account") {
 		t.Fatalf("after sign-out the sign-in did not ask again:\n%s", p.body)
 	}
 }

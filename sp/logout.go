@@ -56,8 +56,9 @@ func (s *Server) handleSignedOut(w http.ResponseWriter, r *http.Request) {
 		"Message":  "You are signed out of RudderStack.",
 		"Class":    "entra-still-signed-in",
 		"Entra": "Your Microsoft Entra ID session is still active, so signing in again may not ask for your password: " +
-			"RudderStack does not use single sign-out (SAML SLO). To end it too, turn on the user pool's sign-out flow " +
-			"(ssowiz serve --single-logout) and set Entra's Logout Url to " + s.pool.SLOURL() + ".",
+			"RudderStack does not use single sign-out (SAML SLO); sign out of your Microsoft account or close the browser to end it. " +
+			"To rehearse SLO, start ssowiz serve --single-logout (Cognito's sign-out flow, with Entra's Logout Url set to " + s.pool.SLOURL() +
+			"): Entra then ends its session too, though Cognito cannot take Entra's answer, which comes by redirect.",
 	}
 	if r.URL.Query().Get("idp") == "1" {
 		data["Class"] = "entra-signed-out"

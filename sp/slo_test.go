@@ -85,8 +85,9 @@ func TestSignOutWithoutTheSignOutFlowLeavesEntraAlone(t *testing.T) {
 // Cognito's sign-out flow on, the pool's /logout redirects to the IdP's
 // SingleLogoutService with a LogoutRequest for the signed-in user and
 // session, signed (SigAlg rsa-sha256) with the pool's certificate; its
-// /saml2/logout takes the LogoutResponse by POST only and refuses one
-// that does not answer that request, comes from another issuer, is
+// /saml2/logout takes the LogoutResponse by POST only (one sent by
+// HTTP-Redirect, as Entra sends it, gets a page saying so) and refuses
+// one that does not answer that request, comes from another issuer, is
 // meant for another endpoint, is badly signed or is not Success — then
 // takes the right one once and lands on the signed-out page.
 func TestSignOutFlowSendsASignedLogoutRequestAndChecksTheResponse(t *testing.T) {
@@ -188,6 +189,13 @@ func TestSignOutFlowSendsASignedLogoutRequestAndChecksTheResponse(t *testing.T) 
 			}
 		})
 	}
+	// Entra's way: the LogoutResponse by HTTP-Redirect. Cognito takes it
+	// by POST only, so the page says why the sign-out stops here.
+	resp, _, body := step(t, b, http.MethodGet, sloURL+"?"+response(nil).Encode(), nil)
+	if ep, _ := errpage.Parse(body); resp.StatusCode != http.StatusMethodNotAllowed || ep.Code != "logout_response_by_redirect" ||
+		ep.Hint != cognito.HintLogoutByRedirect {
+		t.Errorf("a LogoutResponse by HTTP-Redirect: %d %+v, want 405 logout_response_by_redirect with the hint", resp.StatusCode, ep)
+	}
 	// The right answer, signed by the IdP's certificate (a signed one must
 	// verify; Entra's are unsigned, as the mock Entra's test shows), is
 	// taken once.
@@ -200,7 +208,7 @@ func TestSignOutFlowSendsASignedLogoutRequestAndChecksTheResponse(t *testing.T) 
 	if err != nil || !strings.Contains(string(page.Body), `class="entra-signed-out"`) {
 		t.Fatalf("the signed-out page does not say Entra signed out too (%v):\n%s", err, page.Body)
 	}
-	resp, _, body := step(t, b, http.MethodPost, sloURL, good)
+	resp, _, body = step(t, b, http.MethodPost, sloURL, good)
 	if ep, _ := errpage.Parse(body); resp.StatusCode != http.StatusBadRequest || ep.Message != cognito.MsgUnsolicited {
 		t.Errorf("a replayed LogoutResponse: %d %+v, want 400 %q", resp.StatusCode, ep, cognito.MsgUnsolicited)
 	}

@@ -203,7 +203,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.BoolVar(&opts.feed, "feed", false, "print each sign-in and provisioning action as it happens, one sentence a line (default: on when stdout is a terminal, off with --json)")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "log debug detail to stderr")
 	f.BoolVar(&opts.noDemoHint, "no-demo-hint", false, "hide the demo users box (ssowiz's, not Entra's) on the mock Entra's Sign in page")
-	f.BoolVar(&opts.singleLogout, "single-logout", false, "turn on Cognito's sign-out flow (SAML single logout): Sign out in the mock RudderStack also ends the Entra session, and the app's Logout Url is set to the user pool's /saml2/logout (RudderStack itself does not use it)")
+	f.BoolVar(&opts.singleLogout, "single-logout", false, "turn on Cognito's sign-out flow (SAML single logout) and set the app's Logout Url to the user pool's /saml2/logout: Sign out in the mock RudderStack also ends the Entra session, then stops on Cognito's page, as Entra answers by redirect and Cognito takes POST only (RudderStack does not use it)")
 	f.BoolVar(&opts.noStaySignedIn, "no-stay-signed-in", false, "skip Entra's \"Stay signed in?\" page, as the tenant setting \"Show option to remain signed in\" = No does")
 	return cmd
 }

@@ -147,16 +147,16 @@ func browserFlows() []browserFlow {
 				// Signed in, the person clears the network log and
 				// clicks Sign out: the app's sign-out, the user pool's
 				// /logout and its signed LogoutRequest to Entra, Entra's
-				// LogoutResponse posted back to /saml2/logout, and the
-				// signed-out page.
+				// LogoutResponse by HTTP-Redirect to /saml2/logout, and
+				// Cognito's page refusing it (POST only).
 				signIn("AdeleV", "", chromiumtest.EndHome)(t, l, b)
 				b.ClearHAR()
 				mustDo(t, b.ClickAndWait("#sign-out"))
-				if c, err := b.Eval(`document.querySelector('#entra-session') ? document.querySelector('#entra-session').className : location.href`); err != nil || c != "entra-signed-out" {
-					t.Fatalf("Sign out ended on %q (%v), want the signed-out page after Entra's sign-out", c, err)
+				if c, err := b.Eval(`document.querySelector('#error-code') ? document.querySelector('#error-code').textContent : location.href`); err != nil || c != "logout_response_by_redirect" {
+					t.Fatalf("Sign out ended on %q (%v), want Cognito's page for a LogoutResponse by redirect", c, err)
 				}
 			},
-			want: expectation{Outcome: har.OutcomeSignedOut, Diagnoses: []string{}, FirstStep: har.StepLogout}},
+			want: expectation{Outcome: har.OutcomeFailed, Diagnoses: []string{har.DiagLogoutBinding}, FirstStep: har.StepLogout, Text: "POST only"}},
 		{name: "logout-no-logout-url", mode: lab.Rehearsal, singleLogout: true,
 			run: func(t *testing.T, l *lab.Lab, b *chromiumtest.Browser) {
 				// The sign-out flow is on at the user pool, but Entra's

@@ -232,6 +232,24 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 			Entries:     []int{m.Entry},
 		})
 	}
+	// Single sign-out whose LogoutResponse came by HTTP-Redirect (a GET
+	// carrying it in the query, as Entra sends it) and was refused: the
+	// app's endpoint takes the POST binding only, as Cognito's
+	// /saml2/logout does.
+	for _, f := range group {
+		if f.method == "GET" && f.status >= 400 && hasMessageType(f, "LogoutResponse", "query") {
+			add(Diagnosis{
+				ID: DiagLogoutBinding, Title: "The app refused Entra's LogoutResponse, which came by HTTP-Redirect",
+				Detail: fmt.Sprintf("Entra ended its session and sent its LogoutResponse by HTTP-Redirect (entry %d, a GET with SAMLResponse in the URL); "+
+					"the app answered %d. Entra sends sign-out answers by redirect only, and Cognito's /saml2/logout takes them by POST only, "+
+					"so Cognito's sign-out flow cannot finish with Entra.", f.idx, f.status),
+				Remediation: "Nothing to change in Entra: the user is signed out of Entra and of the app. RudderStack does not use single sign-out; " +
+					"with Cognito, turn its sign-out flow off for this IdP (and clear " + entraBasic + " → Logout Url) so users land on the app's own signed-out page.",
+				Entries: []int{f.idx},
+			})
+			break
+		}
+	}
 	// Single sign-out that stopped at Entra: a LogoutRequest answered with
 	// a page that carries no LogoutResponse and no AADSTS error is Entra's
 	// own "You signed out of your account" page, which it shows when the
@@ -520,6 +538,8 @@ func cognitoExplained(msg string, d Diagnosis) bool {
 		return strings.Contains(msg, "signature is invalid")
 	case DiagSignOnURL:
 		return strings.Contains(msg, "An error was encountered with the requested page") || strings.Contains(msg, "to a GET")
+	case DiagLogoutBinding:
+		return strings.Contains(msg, "An error was encountered with the requested page") || strings.Contains(msg, "POST only")
 	}
 	return false
 }

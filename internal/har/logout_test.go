@@ -26,8 +26,8 @@ func deflated(s string) string {
 	return base64.StdEncoding.EncodeToString(b.Bytes())
 }
 
-// logoutHAR is a hand-built single sign-out, for the refusals a browser
-// cannot record against the mocks: the app's
+// logoutHAR is a hand-built single sign-out, for what a browser cannot
+// record against the mocks: the app's
 // LogoutRequest to Entra by HTTP-Redirect, and Entra's answer (the
 // LogoutResponse's auto-post page, or an error page), then the post to
 // Cognito's /saml2/logout.
@@ -69,16 +69,19 @@ func logoutHAR(t *testing.T, status, errorPage string) []byte {
 	return buf.Bytes()
 }
 
-// TestAnalyzeReadsSingleSignOut: a sign-out Entra confirmed, as headless
-// Chromium recorded it (testdata/browser/single-logout.*.har: the app's
-// Sign out, the user pool's signed LogoutRequest, Entra's LogoutResponse
-// posted to /saml2/logout, the signed-out page), is one flow, signed-out,
-// without sign-in diagnoses (no /sso start, no RelayState rule).
+// TestAnalyzeReadsSingleSignOut: the sign-out headless Chromium recorded
+// (testdata/browser/single-logout.*.har: the app's Sign out, the user
+// pool's signed LogoutRequest, Entra's LogoutResponse by HTTP-Redirect,
+// Cognito refusing it at /saml2/logout) is one flow, read in order
+// (logout, then logout-response), and diagnosed logout-response-binding
+// with Cognito's page folded in, without sign-in diagnoses (no /sso
+// start, no RelayState rule).
 //
-// Refusals are hand-built (logoutHAR): the mock Entra never answers a
-// LogoutRequest with an error status, and its error pages for a sign-out
-// need a LogoutRequest the mock RudderStack never sends (an unknown
-// Issuer), so no browser can record them against the mocks.
+// The others are hand-built (logoutHAR): a LogoutResponse posted and
+// accepted (Entra, and so the mock, sends it by redirect only), one with
+// an error status (the mock Entra never refuses that way), and Entra's
+// error page for a LogoutRequest the mock RudderStack never sends (an
+// unknown Issuer). No browser can record them against the mocks.
 func TestAnalyzeReadsSingleSignOut(t *testing.T) {
 	for _, shape := range []string{"devtools", "playwright"} {
 		raw, err := os.ReadFile(filepath.Join(browserDir, "single-logout."+shape+".har"))
@@ -86,8 +89,8 @@ func TestAnalyzeReadsSingleSignOut(t *testing.T) {
 			t.Fatal(err)
 		}
 		rep := analyzeBytes(t, raw, har.Options{})
-		if len(rep.Flows) != 1 || rep.Flows[0].Outcome != har.OutcomeSignedOut || len(rep.Diagnoses) != 0 {
-			t.Fatalf("%s: flows %+v diagnoses %+v, want one signed-out flow and no diagnosis", shape, rep.Flows, rep.Diagnoses)
+		if len(rep.Flows) != 1 || !slices.Equal(ids(rep.Diagnoses), []string{har.DiagLogoutBinding}) {
+			t.Fatalf("%s: flows %+v diagnoses %v, want one flow diagnosed %s alone", shape, rep.Flows, ids(rep.Diagnoses), har.DiagLogoutBinding)
 		}
 		var kinds []string
 		for _, st := range rep.Flows[0].Steps {
@@ -98,7 +101,12 @@ func TestAnalyzeReadsSingleSignOut(t *testing.T) {
 		}
 	}
 
-	rep := analyzeBytes(t, logoutHAR(t, "urn:oasis:names:tc:SAML:2.0:status:Requester", ""), har.Options{})
+	rep := analyzeBytes(t, logoutHAR(t, "urn:oasis:names:tc:SAML:2.0:status:Success", ""), har.Options{})
+	if len(rep.Flows) != 1 || rep.Flows[0].Outcome != har.OutcomeSignedOut || len(rep.Diagnoses) != 0 {
+		t.Fatalf("a posted LogoutResponse: flows %+v diagnoses %+v, want one signed-out flow and no diagnosis", rep.Flows, rep.Diagnoses)
+	}
+
+	rep = analyzeBytes(t, logoutHAR(t, "urn:oasis:names:tc:SAML:2.0:status:Requester", ""), har.Options{})
 	if got := ids(rep.Diagnoses); !slices.Equal(got, []string{har.DiagSAMLStatus}) {
 		t.Fatalf("refused sign-out: diagnoses %v, want saml-status-error", got)
 	}

@@ -140,6 +140,10 @@ const (
 	// DiagNoLogoutURL is a single sign-out that stopped on Entra's own
 	// signed-out page: the app has no Logout Url.
 	DiagNoLogoutURL = "no-logout-url"
+	// DiagLogoutBinding is a LogoutResponse sent by HTTP-Redirect to an SP
+	// endpoint that refused it: Cognito's /saml2/logout takes POST only,
+	// and Entra sends it by redirect only.
+	DiagLogoutBinding = "logout-response-binding"
 )
 
 // Diagnosis is one problem with its evidence and remedy.

@@ -170,13 +170,13 @@ func TestRealBrowserPicksTheAccountItUsed(t *testing.T) {
 // TestRealBrowserSingleLogout: with the user pool's sign-out flow on
 // (serve --single-logout), the landing page's Sign out in headless
 // Chromium ends the app session, the user pool sends its own signed
-// LogoutRequest to Entra, Entra ends its session and posts its
-// LogoutResponse to the pool's /saml2/logout, and the browser lands on
-// the signed-out page, which says Entra signed out too; the next sign-in
-// asks for the password again. Without the sign-out flow, Sign out never
-// reaches Entra and the page says its session is still active. With the
-// flow on but no Logout Url at Entra, Entra signs out and the browser
-// stays on Entra's own signed-out page.
+// LogoutRequest to Entra, and Entra ends its session and answers by
+// HTTP-Redirect, as it does; Cognito's /saml2/logout takes the answer by
+// POST only, so the browser stops on Cognito's page, which says why. The
+// next sign-in asks for the password again. Without the sign-out flow,
+// Sign out never reaches Entra and the signed-out page says its session
+// is still active. With the flow on but no Logout Url at Entra, Entra
+// signs out and the browser stays on Entra's own signed-out page.
 func TestRealBrowserSingleLogout(t *testing.T) {
 	for _, tc := range []struct {
 		name                     string
@@ -185,7 +185,7 @@ func TestRealBrowserSingleLogout(t *testing.T) {
 		wantEntraSignedOut       bool
 		wantPage, wantPageMarker string
 	}{
-		{"sign-out flow on", true, false, "6-rudderstack-signed-out.png", true, "entra-signed-out", "#signed-out"},
+		{"sign-out flow on", true, false, "6-cognito-logout-response-by-redirect.png", true, "cognito:logout_response_by_redirect", "#error-code"},
 		{"off, as RudderStack runs", false, false, "7-rudderstack-signed-out-entra-still-signed-in.png", false, "entra-still-signed-in", "#signed-out"},
 		{"on, no Logout Url at Entra", true, true, "8-entra-signed-out-no-logout-url.png", true, "entra", "#signedOutHeading"},
 	} {
@@ -220,7 +220,9 @@ func TestRealBrowserSingleLogout(t *testing.T) {
 			}
 			must(b.ClickAndWait("#sign-out"))
 			must(b.Run("wait for the signed-out page", chromedp.WaitVisible(chromedp.CSS(tc.wantPageMarker))))
-			page, err := b.Eval(`document.querySelector('#entra-session') ? document.querySelector('#entra-session').className : (document.querySelector('#signedOutHeading') ? 'entra' : location.href)`)
+			page, err := b.Eval(`document.querySelector('#entra-session') ? document.querySelector('#entra-session').className :
+				document.querySelector('#signedOutHeading') ? 'entra' :
+				document.querySelector('#error-code') ? 'cognito:' + document.querySelector('#error-code').textContent : location.href`)
 			must(err)
 			c, err := b.Cookie("ESTSAUTH", info.IDPBaseURL+"/")
 			must(err)

@@ -70,6 +70,15 @@ const (
 	logoutStatusPrefix = logoutPrefix + "Status is not Success: "
 )
 
+// HintLogoutByRedirect explains a LogoutResponse that reached
+// /saml2/logout by HTTP-Redirect, the only binding Entra sends it with,
+// while Cognito takes it by POST only: the sign-out flow cannot finish
+// with Entra, though both sessions did end.
+const HintLogoutByRedirect = "The identity provider sent its LogoutResponse by HTTP-Redirect (a GET with SAMLResponse in the URL), and the user pool's /saml2/logout takes it by HTTP POST only. " +
+	"Microsoft Entra ID sends sign-out answers by redirect only, so Cognito's sign-out flow cannot finish with it. " +
+	"You are signed out all the same: the user pool and RudderStack ended their sessions before the sign-out request, and Entra ended its session before answering. " +
+	"RudderStack does not use the sign-out flow; to end Entra's session without it, sign out of the Microsoft account or close the browser."
+
 // MsgLogoutStatus is for a LogoutResponse whose StatusCode is not Success.
 func MsgLogoutStatus(status string) string { return logoutStatusPrefix + status }
 
@@ -219,9 +228,17 @@ func (p *Pool) startSingleLogout(ctx context.Context, w http.ResponseWriter, r *
 // the pool's error page.
 func (p *Pool) SingleLogout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
+		// Cognito's answer to anything but a POST here is not documented
+		// (its guide only says the IdP must POST); the pool shows its
+		// hosted error page.
 		w.Header().Set("Allow", http.MethodPost)
+		if r.URL.Query().Has("SAMLResponse") {
+			p.log.Info("SLO: LogoutResponse sent by HTTP-Redirect; /saml2/logout takes POST only")
+			p.page(w, http.StatusMethodNotAllowed, MsgPageError, "logout_response_by_redirect", HintLogoutByRedirect)
+			return
+		}
 		p.page(w, http.StatusMethodNotAllowed, MsgPageError, "method_not_allowed",
-			"The user pool's "+p.SLOURL()+" takes the identity provider's LogoutResponse by HTTP POST only (a LogoutResponse sent by HTTP-Redirect, or the page opened by hand, ends here).")
+			"The user pool's "+p.SLOURL()+" takes the identity provider's LogoutResponse by HTTP POST only; it is not a page to open.")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxLogoutFormBytes)
