@@ -189,7 +189,13 @@ func (a *accessible) save() {
 	if a.opts.SetupPath == "" || !a.fileOK {
 		return
 	}
-	data, err := setup.Marshal(a.s)
+	s := a.s
+	if a.opts.Tenant.File != "" {
+		// Which tenant file the setup was rehearsed against; this mode
+		// resumes at the first step.
+		s.Wizard = &setup.Wizard{Step: 1, Tenant: a.opts.Tenant.File}
+	}
+	data, err := setup.Marshal(s)
 	if err == nil {
 		err = writeFileAtomic(a.opts.SetupPath, data)
 	}
@@ -203,6 +209,9 @@ func (a *accessible) run() error {
 	a.say("This wizard follows RudderStack's guide for single sign-on (SAML) and provisioning (SCIM) with Microsoft Entra ID, and rehearses every value against a mock Entra ID and a mock RudderStack on this machine.")
 	a.say("You need Entra admin rights to create enterprise applications (Cloud Application Administrator or Application Administrator), and the Org Admin role in RudderStack.")
 	a.say("Press enter at a prompt to keep the value in brackets.")
+	if a.opts.Tenant.File != "" {
+		a.say("The rehearsal serves your tenant file %s. %s", a.opts.Tenant.File, a.opts.Tenant.About)
+	}
 	if a.opts.Start != nil {
 		a.started = make(chan rehearsalReadyMsg, 1)
 		go func() {
@@ -241,6 +250,13 @@ func (a *accessible) resume() error {
 		return nil
 	}
 	a.fileOK = true
+	rehearsed := ""
+	if saved.Wizard != nil {
+		rehearsed = saved.Wizard.Tenant
+	}
+	if !sameTenantFile(rehearsed, a.opts.Tenant.File) {
+		a.say("That setup was rehearsed against %s, and this run serves %s: resuming keeps its values, and the users step shows who of them this tenant has.", describeTenant(rehearsed), describeTenant(a.opts.Tenant.File))
+	}
 	yes, err := a.confirm("A saved setup was found in "+path+". Resume with its values?", true)
 	if err != nil {
 		return err
@@ -413,9 +429,15 @@ func (a *accessible) stepUsers() error {
 	}
 }
 
+// accessibleUsers is how many users one listing reads out: a tenant file
+// may hold thousands.
+const accessibleUsers = 20
+
 // pickUsers lists the directory's users with their assignment and asks
 // for a number to assign or unassign, until a blank answer (or 0) keeps
-// the list, as "press enter to keep the value" promises.
+// the list, as "press enter to keep the value" promises. A long list
+// reads out the assigned users, or those a /filter names, a few at a
+// time; the numbers stay those of the whole list.
 func (a *accessible) pickUsers() ([]string, error) {
 	users := a.reh.Users()
 	on := make([]bool, len(users))
@@ -425,9 +447,34 @@ func (a *accessible) pickUsers() ([]string, error) {
 			on[i] = slices.ContainsFunc(a.s.Users.Assigned, func(upn string) bool { return strings.EqualFold(upn, u.UPN) })
 		}
 	}
+	long := len(users) > accessibleUsers
+	filter := ""
 	for {
-		a.say("Assigned users:")
+		switch {
+		case !long:
+			a.say("Assigned users:")
+		case filter == "":
+			a.say("The tenant has %d users. Assigned users:", len(users))
+		default:
+			a.say("Users whose name or UPN holds %q:", filter)
+		}
+		listed, more := 0, 0
 		for i, u := range users {
+			if long {
+				match := on[i]
+				if filter != "" {
+					f := strings.ToLower(filter)
+					match = strings.Contains(strings.ToLower(u.DisplayName), f) || strings.Contains(strings.ToLower(u.UPN), f)
+				}
+				if !match {
+					continue
+				}
+				if listed == accessibleUsers {
+					more++
+					continue
+				}
+			}
+			listed++
 			mark := "is not assigned"
 			if on[i] {
 				mark = "is assigned"
@@ -438,11 +485,27 @@ func (a *accessible) pickUsers() ([]string, error) {
 			}
 			a.say("%s", line)
 		}
+		switch {
+		case long && listed == 0:
+			a.say("  None.")
+		case more > 0:
+			a.say("  … and %d more; a longer filter narrows the list.", more)
+		}
+		title := fmt.Sprintf("Number to assign or unassign (1 to %d), or enter to keep this list", len(users))
+		if long {
+			title = fmt.Sprintf("Number to assign or unassign (1 to %d), /text to list the users whose name or UPN holds text, or enter to keep this list", len(users))
+		}
 		var answer string
-		err := a.ask(huh.NewInput().Title(fmt.Sprintf("Number to assign or unassign (1 to %d), or enter to keep this list", len(users))).Value(&answer).
+		err := a.ask(huh.NewInput().Title(title).Value(&answer).
 			Validate(func(s string) error {
 				s = strings.TrimSpace(s)
+				if long && strings.HasPrefix(s, "/") {
+					return nil
+				}
 				if n, err := strconv.Atoi(s); s != "" && (err != nil || n < 0 || n > len(users)) {
+					if long {
+						return fmt.Errorf("type a number from 1 to %d, /text to find users, or press enter to keep the list", len(users))
+					}
 					return fmt.Errorf("type a number from 1 to %d, or press enter to keep the list", len(users))
 				}
 				return nil
@@ -450,7 +513,12 @@ func (a *accessible) pickUsers() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		n, _ := strconv.Atoi(strings.TrimSpace(answer))
+		answer = strings.TrimSpace(answer)
+		if long && strings.HasPrefix(answer, "/") {
+			filter = strings.TrimSpace(answer[1:])
+			continue
+		}
+		n, _ := strconv.Atoi(answer)
 		if n == 0 {
 			break
 		}

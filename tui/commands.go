@@ -38,7 +38,7 @@ func readSetupCmd(path string) tea.Cmd {
 // saveCmd writes the setup file; a failure keeps the old file whole.
 func (m *Model) saveCmd() tea.Cmd {
 	path, s, now := m.path, m.setup, m.now
-	s.Wizard = &setup.Wizard{Step: m.reached.Number()}
+	s.Wizard = &setup.Wizard{Step: m.reached.Number(), Tenant: m.opts.Tenant.File}
 	if path == "" {
 		return func() tea.Msg { return savedMsg{err: ErrNoSetupFile} }
 	}

@@ -20,8 +20,9 @@ type KeyMap struct {
 	// Lists and tables.
 	Up, Down, Add, Delete, Undo, Edit, Guide key.Binding
 
-	// Users and groups.
-	AssignmentRequired key.Binding
+	// Users and groups: Filter narrows a long list, Home and End go to
+	// its ends.
+	AssignmentRequired, Filter, Home, End key.Binding
 
 	// Personal access token.
 	Generate, Reveal, Copy key.Binding
@@ -73,6 +74,9 @@ func DefaultKeyMap() KeyMap {
 		Guide:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "use the guide's claims")),
 
 		AssignmentRequired: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "assignment required")),
+		Filter:             key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Home:               key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end", "first/last")),
+		End:                key.NewBinding(key.WithKeys("end"), key.WithHelp("home/end", "first/last")),
 
 		Generate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate token")),
 		Reveal:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show/hide")),

@@ -39,6 +39,27 @@ type Options struct {
 	Screens []Screen
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
+	// Tenant is the tenant file the rehearsal serves (Start must serve
+	// it); the zero value is the guide's demo tenant.
+	Tenant Tenant
+}
+
+// Tenant is the admin's tenant file the rehearsal serves: their users,
+// groups and other apps, with the RudderStack app being set up.
+type Tenant struct {
+	// File is the tenant file's absolute path; "" is the demo tenant.
+	File string
+	// About says what the file holds and which app is set up, for the
+	// welcome screen: "10,006 users, 1 group and 49 other apps. ...".
+	About string
+}
+
+// tenantName names the rehearsal's tenant in a sentence.
+func (m *Model) tenantName() string {
+	if m.opts.Tenant.File == "" {
+		return "the demo tenant"
+	}
+	return "the tenant file"
 }
 
 // Screen is an extra page opened from the summary by its key; esc returns

@@ -26,6 +26,8 @@ type fakeRehearsal struct {
 	created, generated, tested int
 	runs                       [][]string
 	report                     func(s setup.Setup, only []string) *checks.Report
+	// users, when set, is the tenant's users instead of two.
+	users []User
 }
 
 func (f *fakeRehearsal) CreateApp(_ context.Context, s setup.Setup) (App, error) {
@@ -61,6 +63,9 @@ func (f *fakeRehearsal) Run(_ context.Context, s setup.Setup, only []string, pro
 }
 
 func (f *fakeRehearsal) Users() []User {
+	if f.users != nil {
+		return f.users
+	}
 	return []User{{UPN: "a@x.test", DisplayName: "A", Assigned: true}, {UPN: "b@x.test", DisplayName: "B"}}
 }
 func (f *fakeRehearsal) HARDir() string              { return "" }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -71,6 +72,19 @@ func (s *welcomeStep) view(m *Model, width int) (string, int) {
 	case m.path != "" && m.saveErr != nil:
 		b.WriteString(st.BannerBad.Render(wrap("The setup file "+m.path+" could not be read: "+m.saveErr.Error()+". ssowiz won't overwrite it; fix it or start with another --setup file.", width)) + "\n\n")
 	}
+	if m.resume != nil {
+		saved := ""
+		if m.resume.setup.Wizard != nil {
+			saved = m.resume.setup.Wizard.Tenant
+		}
+		if !sameTenantFile(saved, m.opts.Tenant.File) {
+			b.WriteString(st.ReasonWarn.Render(wrap("! That setup was rehearsed against "+describeTenant(saved)+", and this run serves "+describeTenant(m.opts.Tenant.File)+": resuming keeps its values, and the users step shows who of them this tenant has.", width)) + "\n\n")
+		}
+	}
+	if m.opts.Tenant.File != "" {
+		b.WriteString(st.Strong.Render("Your tenant") + "\n")
+		b.WriteString(wrap("The rehearsal serves your tenant file "+m.opts.Tenant.File+". "+m.opts.Tenant.About, width) + "\n\n")
+	}
 	b.WriteString(wrap(welcomeText, width))
 	b.WriteString("\n\n" + st.Strong.Render("What will happen") + "\n")
 	b.WriteString(columns(numbered(stepPlan, 2), width))
@@ -130,4 +144,21 @@ func hanging(bullet, text string, width int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// describeTenant names a tenant file, or the demo tenant for "".
+func describeTenant(file string) string {
+	if file == "" {
+		return "the demo tenant"
+	}
+	return "the tenant file " + file
+}
+
+// sameTenantFile reports whether two tenant file paths name the same
+// file (ssowiz records them absolute).
+func sameTenantFile(a, b string) bool {
+	if a == "" || b == "" {
+		return a == b
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
 }

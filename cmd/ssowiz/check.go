@@ -21,6 +21,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/checks/report"
 	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/setup"
+	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
 )
 
@@ -108,6 +109,10 @@ mocks start on serve's addresses with --data, so stop serve first and give the
 --data it used: your app then trusts the same tenant. A failure names the tenant
 file's field and line.
 
+With --tenant FILE alone, the guide's checks above run in your own tenant: its
+users, groups and other apps, with its app marked rudderstack (or the guide's,
+added, with its first enabled user as the Org Admin) set up as the setup says.
+
 Exit status: 0 every check passed (warnings allowed), 1 a check failed, 2 the input
 was wrong (setup file, flag, value).`,
 		Example: `  ssowiz check
@@ -116,6 +121,7 @@ was wrong (setup file, flag, value).`,
   ssowiz check --reply-url https://auth2.rudderstack.com/saml2/idpresponse/
   ssowiz check --set claims.additional[0].name=email --only sp-sign-in
   ssowiz check --config setup.yaml --junit report.xml --har ./hars
+  ssowiz check --tenant tenant.yaml --config setup.yaml
   ssowiz check --tenant tenant.yaml --app "My app" --data ./.ssowiz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -136,7 +142,7 @@ was wrong (setup file, flag, value).`,
 	f.StringVar(&o.harDir, "har", "", "write a HAR file of each browser flow to `DIR` (secrets redacted)")
 	f.BoolVar(&o.harRaw, "har-raw", false, "keep cookies, tokens, passwords and SAML values in the HAR files")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the evidence of checks that passed too")
-	f.StringVar(&o.tenant, "tenant", "", "the tenant `FILE` holding the app that --app names")
+	f.StringVar(&o.tenant, "tenant", "", "the tenant `FILE` to rehearse in (its users, groups and apps), or that holds the app --app names")
 	f.StringVar(&o.app, "app", "", "run the generic checks against this app of the --tenant file, by `NAME`")
 	f.StringVar(&o.data, "data", "", "with --app: the `DIR` serve keeps its state in, so your app's trust (tenant, app ID, certificate) holds")
 	f.StringVar(&o.idpAddr, "idp-addr", defaultIDPAddr, "with --app: listen address of the mock Entra ID (serve's)")
@@ -187,7 +193,7 @@ func frozenClock(getenv func(string) string) (func() time.Time, error) {
 }
 
 func runCheck(ctx context.Context, e *env, cmd *cobra.Command, o checkOptions) error {
-	if o.app != "" || o.tenant != "" {
+	if o.app != "" {
 		return runAppCheck(ctx, e, o)
 	}
 	s, err := checkSetup(cmd, o)
@@ -243,9 +249,22 @@ func runCheck(ctx context.Context, e *env, cmd *cobra.Command, o checkOptions) e
 		if o.config != "" {
 			where = o.config
 		}
-		fmt.Fprintf(p.out, "Rehearsing %s against mock Entra ID and mock RudderStack (offline).\n\n", where)
+		in := ""
+		if o.tenant != "" {
+			in = " (serving " + o.tenant + ")"
+		}
+		fmt.Fprintf(p.out, "Rehearsing %s against mock Entra ID%s and mock RudderStack (offline).\n\n", where, in)
 	}
-	env := checks.New(checks.Options{NewKey: signingKey, Now: now})
+	var tf *tenant.File
+	if o.tenant != "" {
+		// The guide's checks in your own tenant: its users and groups,
+		// with its RudderStack app (or the guide's, added) set up as the
+		// setup says.
+		if tf, _, err = guideTenant(o.tenant); err != nil {
+			return err
+		}
+	}
+	env := checks.New(checks.Options{NewKey: signingKey, Now: now, Tenant: tf})
 	defer env.Close()
 	p.start()
 	rep, err := env.Run(ctx, s, checks.RunOptions{Only: o.only, Skip: o.skip, HARDir: o.harDir, HARRaw: o.harRaw, OnEvent: p.event})
@@ -377,8 +396,8 @@ func (p *progress) event(ev checks.Event) {
 // runAppCheck runs the generic checks against one app of a tenant file,
 // on mocks started as serve starts them.
 func runAppCheck(ctx context.Context, e *env, o checkOptions) error {
-	if o.tenant == "" || o.app == "" {
-		return badInput(errors.New("--app and --tenant go together: ssowiz check --tenant FILE --app NAME"))
+	if o.tenant == "" {
+		return badInput(errors.New("--app needs --tenant: ssowiz check --tenant FILE --app NAME"))
 	}
 	f, err := readTenant(o.tenant)
 	if err != nil {

@@ -105,3 +105,34 @@ func TestCheckAppFailsNamingTheField(t *testing.T) {
 		t.Errorf("--app RudderStack: exit %d %s", code, errOut)
 	}
 }
+
+// check --tenant without --app runs the guide's checks in the developer's
+// own tenant: its users sign in to the guide's RudderStack app, added
+// since the file has none.
+func TestCheckInYourOwnTenant(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tenant.yaml")
+	os.WriteFile(file, []byte(`version: 1
+tenant: {name: fabrikam, display_name: Fabrikam}
+users:
+  - {upn: ann@fabrikam.onmicrosoft.com, display_name: Ann Lee, surname: Lee, mail: ann@fabrikam.onmicrosoft.com, password: Ann-pass-1234}
+  - {upn: bob@fabrikam.onmicrosoft.com, display_name: Bob Ray, surname: Ray, mail: bob@fabrikam.onmicrosoft.com, password: Bob-pass-1234}
+  - {upn: cat@fabrikam.onmicrosoft.com, display_name: Cat Kim, surname: Kim, mail: cat@fabrikam.onmicrosoft.com, password: Cat-pass-1234}
+`), 0o644)
+	code, out, errOut := runCmd(t, "check", "--tenant", file, "--set", "users.assigned=ann@fabrikam.onmicrosoft.com,bob@fabrikam.onmicrosoft.com", "--only", "sp-sign-in,assignment")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"mock Entra ID (serving " + file + ")", "PASS  [3/8] sp-sign-in", "Bob Ray signed in", "PASS  [4/8] assignment", "refused Cat Kim"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "contoso") {
+		t.Errorf("the demo tenant's users appear:\n%s", out)
+	}
+	os.WriteFile(file, []byte("version: 1\ntenant: {name: fabrikam, display_name: Fabrikam}\n"), 0o644)
+	if code, _, errOut := runCmd(t, "check", "--tenant", file); code != exitBadArgs || !strings.Contains(errOut, "Org Admin") {
+		t.Errorf("a tenant without users: exit %d %s", code, errOut)
+	}
+}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
+	"github.com/ssowiz/ssowiz/tui"
 )
 
 // defaultTenantFile is where `tenant init` writes without an argument.
@@ -102,4 +104,35 @@ func readTenant(path string) (*tenant.File, error) {
 		return nil, badInput(err)
 	}
 	return f, nil
+}
+
+// guideTenant reads a tenant file for the guide's rehearsal (the wizard,
+// `check` without --app): the file with the RudderStack app being set up
+// (tenant.File.WithGuideApp), its absolute path, and what to tell the
+// admin about it.
+func guideTenant(path string) (*tenant.File, tui.Tenant, error) {
+	f, err := readTenant(path)
+	if err != nil {
+		return nil, tui.Tenant{}, err
+	}
+	g, app, err := f.WithGuideApp()
+	if errors.Is(err, yamlfile.ErrFormat) {
+		return nil, tui.Tenant{}, badInput(fmt.Errorf("the tenant file has problems:\n%w", err))
+	}
+	if err != nil {
+		return nil, tui.Tenant{}, failed(err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	others := len(g.Apps) - 1
+	about := fmt.Sprintf("It holds %s, %s and %s. ", plural.Count(len(f.Users), "user"), plural.Count(len(f.Groups), "group"),
+		plural.Of(others, "other app", "other apps"))
+	if app.Added {
+		about += fmt.Sprintf("It has no app marked rudderstack, so the guide's %q app is added, assigned to nobody, with %s (its first enabled user) as RudderStack's Org Admin: you.", app.Name, app.OrgAdmin)
+	} else {
+		about += fmt.Sprintf("Its app %q (marked rudderstack) is the one you set up: the wizard starts from the guide's values (or your saved setup), not the file's SAML settings, and keeps the file's assigned users and groups, with %s as RudderStack's Org Admin: you.", app.Name, app.OrgAdmin)
+	}
+	return g, tui.Tenant{File: abs, About: about}, nil
 }

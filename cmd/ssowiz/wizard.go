@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssowiz/ssowiz/internal/checks"
+	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/tui"
 )
 
@@ -24,6 +25,7 @@ type wizardOptions struct {
 	setupPath  string
 	harDir     string
 	noSave     bool
+	tenant     string
 }
 
 // addWizard makes the root command open the wizard when no subcommand is
@@ -36,6 +38,7 @@ func addWizard(root *cobra.Command, e *env) {
 	f.BoolVar(&o.accessible, "accessible", false, "plain prompts, one question a line, for screen readers and non-terminals")
 	f.StringVar(&o.setupPath, "setup", defaultSetupFile, "setup file to save progress to and resume from")
 	f.BoolVar(&o.noSave, "no-save", false, "don't save progress to a setup file")
+	f.StringVar(&o.tenant, "tenant", "", "rehearse in your own tenant: the tenant `FILE`'s users, groups and other apps, with its RudderStack app (or the guide's, added) as the one you set up")
 	f.StringVar(&o.harDir, "har", "", "directory for the HAR files of the browser checks (default: a new directory under the system's temporary directory)")
 }
 
@@ -48,6 +51,14 @@ func onTerminal(v any) bool {
 func runWizard(cmd *cobra.Command, e *env, o wizardOptions) error {
 	if !o.accessible && (!onTerminal(e.stdin) || !onTerminal(e.stdout)) {
 		return badInput(fmt.Errorf("%w: run `ssowiz check` to rehearse a setup file headless, or `ssowiz --accessible` for plain prompts", tui.ErrNoTerminal))
+	}
+	var tf *tenant.File
+	var about tui.Tenant
+	if o.tenant != "" {
+		var err error
+		if tf, about, err = guideTenant(o.tenant); err != nil {
+			return err
+		}
 	}
 	harDir := o.harDir
 	if harDir == "" {
@@ -65,8 +76,9 @@ func runWizard(cmd *cobra.Command, e *env, o wizardOptions) error {
 	}
 	opts := tui.Options{
 		SetupPath: path,
+		Tenant:    about,
 		Start: tui.StartEnv(tui.EnvOptions{
-			Checks: checks.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+			Checks: checks.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Tenant: tf},
 			HARDir: harDir,
 		}),
 		Now: time.Now,

@@ -298,7 +298,7 @@ func (m mocks) assign(ctx context.Context, s setup.Setup) error {
 		if errors.Is(err, directory.ErrNotFound) {
 			field := fmt.Sprintf("users.assigned[%d]", i)
 			bad = append(bad, FieldProblem{Field: field, Line: s.Line(field), Value: upn,
-				Problem: fmt.Sprintf("%q is not a user of the rehearsal tenant; its users are %s", upn, strings.Join(m.upns(), ", "))})
+				Problem: fmt.Sprintf("%q is not a user of the rehearsal tenant; its users are %s", upn, m.someUPNs())})
 			continue
 		}
 		if err != nil {
@@ -328,10 +328,18 @@ func (m mocks) assign(ctx context.Context, s setup.Setup) error {
 	return nil
 }
 
-func (m mocks) upns() []string {
-	var out []string
-	for _, u := range m.lab.Info().Users {
-		out = append(out, u.UPN)
+// someUPNs names the tenant's users for an error: all of a small tenant,
+// the first few of a large one (a tenant file may hold thousands).
+func (m mocks) someUPNs() string {
+	const most = 10
+	users := m.lab.Info().Users
+	var names []string
+	for _, u := range users[:min(len(users), most)] {
+		names = append(names, u.UPN)
+	}
+	out := strings.Join(names, ", ")
+	if len(users) > most {
+		out += fmt.Sprintf(" and %d more", len(users)-most)
 	}
 	return out
 }

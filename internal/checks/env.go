@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/setup"
+	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 )
@@ -31,6 +33,10 @@ type Options struct {
 	// Logger receives the mocks' diagnostics (never secrets); nil
 	// discards.
 	Logger *slog.Logger
+	// Tenant is the rehearsal's directory: the admin's own tenant file,
+	// with the app being set up (see tenant.File.WithGuideApp); nil is the
+	// guide's demo tenant.
+	Tenant *tenant.File
 }
 
 // Env is a rehearsal environment: what the wizard keeps open while the
@@ -93,7 +99,7 @@ func (e *Env) Close() error {
 // startMocks starts a pair of mocks in Rehearsal mode with Entra's
 // provisioning engine, and finds the handles a setup is applied through.
 func (e *Env) startMocks(ctx context.Context) (mocks, *provisioning.Engine, error) {
-	l, err := lab.Start(ctx, lab.Options{Mode: lab.Rehearsal, Now: e.opts.Now, NewKey: e.newKey, Logger: e.logger})
+	l, err := lab.Start(ctx, lab.Options{Mode: lab.Rehearsal, Now: e.opts.Now, NewKey: e.newKey, Logger: e.logger, Tenant: e.opts.Tenant})
 	if err != nil {
 		return mocks{}, nil, fmt.Errorf("start the mocks: %w", err)
 	}
@@ -219,23 +225,21 @@ func (e *Env) Users(ctx context.Context) ([]User, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One query for the app's assigned users, not one per user: a tenant
+	// file may hold thousands.
+	assigned, err := lm.m.lab.Directory.AssignedUserIDs(ctx, lm.m.appID)
+	if err != nil {
+		return nil, err
+	}
 	var out []User
-	for _, u := range lm.m.lab.Info().Users {
-		assigned, err := lm.m.isAssigned(ctx, u.UPN)
-		if err != nil {
-			return nil, err
+	for _, u := range lm.m.lab.Tenant().Users {
+		if !u.Exists {
+			continue
 		}
-		out = append(out, User{UPN: u.UPN, DisplayName: u.DisplayName, Assigned: assigned, Enabled: u.Enabled, HasMail: u.HasMail, Purpose: u.Purpose})
+		out = append(out, User{UPN: u.UPN, DisplayName: u.DisplayName, Assigned: assigned[strings.ToLower(u.ObjectID)],
+			Enabled: u.Enabled, HasMail: u.HasMail, Purpose: u.Note})
 	}
 	return out, nil
-}
-
-func (m mocks) isAssigned(ctx context.Context, upn string) (bool, error) {
-	u, err := m.lab.Directory.UserByUPN(ctx, upn)
-	if err != nil {
-		return false, err
-	}
-	return m.lab.Directory.IsAssigned(ctx, m.appID, u.ObjectID)
 }
 
 // Applied says what applying a setup could not do as written.

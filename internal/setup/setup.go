@@ -51,6 +51,10 @@ type Setup struct {
 type Wizard struct {
 	// Step is the furthest step reached, 1 to 10.
 	Step int `yaml:"step" json:"step"`
+	// Tenant is the tenant file (ssowiz --tenant) the rehearsal served,
+	// as given; empty for the guide's demo tenant. A resume against
+	// another says so.
+	Tenant string `yaml:"tenant,omitempty" json:"tenant,omitempty"`
 }
 
 // App is step 1 of the guide: the non-gallery enterprise application.

@@ -530,3 +530,47 @@ func TestReapplyWritesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("the changed password: %v", err)
 	}
 }
+
+// The guide's rehearsal in a developer's own tenant: a file's app marked
+// rudderstack is the one set up; a file without one gets the demo's,
+// assigned to nobody, with the first enabled user as the Org Admin.
+func TestWithGuideApp(t *testing.T) {
+	d := demo(t)
+	same, g, err := d.WithGuideApp()
+	if err != nil || same != d || g.Added || g.Name != "RudderStack" || g.OrgAdmin != "DiegoS@contoso.onmicrosoft.com" {
+		t.Fatalf("the demo tenant: %+v %v", g, err)
+	}
+	own := mustParse(t, `version: 1
+tenant: {name: contoso, display_name: Contoso}
+users:
+  - {upn: off@contoso.onmicrosoft.com, display_name: Off, enabled: false}
+  - {upn: ann@contoso.onmicrosoft.com, display_name: Ann, mail: ann@contoso.onmicrosoft.com}
+apps:
+  - name: RudderStack
+    saml:
+      identifiers: [{value: "https://mine.example.com"}]
+      reply_urls: [{url: "https://mine.example.com/acs"}]
+`)
+	f, g, err := own.WithGuideApp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.Added || g.Name != "RudderStack 2" || g.OrgAdmin != "ann@contoso.onmicrosoft.com" || len(own.Apps) != 1 || len(f.Apps) != 2 {
+		t.Fatalf("own tenant: %+v, %d apps (file still %d)", g, len(f.Apps), len(own.Apps))
+	}
+	added := f.Apps[1]
+	if added.RudderStack == nil || added.RudderStack.OrgAdmin != g.OrgAdmin || added.Assigned != nil || len(added.Claims) != 2 {
+		t.Fatalf("the added app: %+v", added)
+	}
+	applied, err := Apply(context.Background(), openDir(t, ""), f, Options{RudderStack: rehearsal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := applied.Builtin(); !ok || b.Name != "RudderStack 2" || b.DefaultIdentifier() != rehearsal.EntityID {
+		t.Fatalf("applied: %+v", b)
+	}
+	if _, _, err := mustParse(t, "version: 1\ntenant: {name: contoso, display_name: Contoso}\nusers:\n  - {upn: off@contoso.onmicrosoft.com, display_name: Off, enabled: false}\n").WithGuideApp(); err == nil ||
+		!strings.Contains(err.Error(), "tenant.yaml") || !strings.Contains(err.Error(), "Org Admin") {
+		t.Errorf("no enabled user: %v", err)
+	}
+}
