@@ -335,10 +335,14 @@ var addressLike = regexp.MustCompile(`[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9-]+(?:\
 // TestBrowserHARsLeakNothing: no name, UPN, address, password, cookie,
 // OAuth code or state, RelayState or Entra ctx of any browser HAR
 // survives redaction, anywhere in the file (page titles, initiators and
-// Referers included).
+// Referers included) — the HARs of another app (foreignDir, whose page
+// prints the claims it got) too.
 func TestBrowserHARsLeakNothing(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(browserDir, "*.har"))
 	mustDo(t, err)
+	foreign, err := filepath.Glob(filepath.Join(foreignDir, "*.har"))
+	mustDo(t, err)
+	files = append(files, foreign...)
 	if len(files) == 0 {
 		t.Fatal("no browser HARs")
 	}
