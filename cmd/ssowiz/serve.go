@@ -36,7 +36,7 @@ const (
 func newServeCmd(e *env) *cobra.Command {
 	var opts struct {
 		idpAddr, spAddr, data                    string
-		secretsFile                              string
+		secretsFile, tlsCA                       string
 		tenantFile                               string
 		spMetadata                               []string
 		scimURL, scimToken                       string
@@ -71,6 +71,10 @@ deleted); an unchanged one leaves the kept state as it was.
 It also serves a Graph-shaped admin API (graph_base_url) with Entra's
 client-credentials token endpoint, for an app registration it makes with the
 permissions the guide's steps need (graph_client_id, graph_client_secret).
+
+--tls-ca FILE serves both over HTTPS instead (for clients that refuse HTTP,
+such as msal and Graph's SDKs), from a CA made at start whose certificate is
+written to FILE for the clients to trust.
 
 What it prints, and --json too, holds secrets: a live Admin personal access
 token of the mock RudderStack, the Graph client secret and the demo users'
@@ -122,6 +126,13 @@ token, the client secret and the passwords go to FILE, readable by you only
 			if opts.scimToken == "" && opts.scimURL != "" {
 				opts.scimToken = e.getenv("SSOWIZ_SCIM_TOKEN")
 			}
+			mode := lab.Loopback
+			if opts.tlsCA != "" {
+				if fi, err := os.Stat(opts.tlsCA); err == nil && fi.IsDir() {
+					return badInput(fmt.Errorf("--tls-ca %s is a directory; name a file, such as %s", opts.tlsCA, filepath.Join(opts.tlsCA, "ssowiz-ca.pem")))
+				}
+				mode = lab.LoopbackTLS
+			}
 			var newKey func() (*rsa.PrivateKey, error)
 			if opts.data == "" {
 				// Without --data every start makes a new tenant, and its
@@ -131,7 +142,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 					newKey = c.NewKey
 				}
 			}
-			l, err := lab.Start(ctx, lab.Options{IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
+			l, err := lab.Start(ctx, lab.Options{Mode: mode, IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf,
 				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken, NewKey: newKey,
 				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn, SingleLogout: opts.singleLogout})
@@ -148,10 +159,17 @@ token, the client secret and the passwords go to FILE, readable by you only
 					logger.Error("shutdown", "err", err)
 				}
 			}()
+			if opts.tlsCA != "" {
+				// The CA is new at each start: clients read the file again
+				// when they start (NODE_EXTRA_CA_CERTS is read once).
+				if err := os.WriteFile(opts.tlsCA, l.CA.CertPEM(), 0o644); err != nil {
+					return failed(fmt.Errorf("write --tls-ca: %w", err))
+				}
+			}
 			if err := waitReady(ctx, l); err != nil {
 				return failed(err)
 			}
-			info := servedInfo{Info: l.Info()}
+			info := servedInfo{Info: l.Info(), TLSCAFile: opts.tlsCA}
 			if opts.secretsFile != "" {
 				if err := writeSecrets(opts.secretsFile, info.Info); err != nil {
 					return failed(err)
@@ -193,6 +211,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 	f.StringVar(&opts.spAddr, "sp-addr", defaultSPAddr, "listen address of the mock RudderStack")
 	f.StringVar(&opts.data, "data", "", "directory that keeps state across restarts (default: in memory)")
 	f.BoolVar(&opts.json, "json", false, "print one JSON object with the URLs, the live admin token and the demo users' passwords when ready")
+	f.StringVar(&opts.tlsCA, "tls-ca", "", "serve both mocks over HTTPS, with certificates from a CA made at start whose certificate is written to `FILE` (for clients that refuse HTTP, such as msal and Graph's SDKs: NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE)")
 	f.StringVar(&opts.secretsFile, "secrets-file", "", "write the admin token, the Graph client secret and the demo passwords to `FILE` (mode 0600) instead of stdout")
 	f.StringVar(&opts.scimURL, "scim-url", "", "aim the guide's app's provisioning at this SCIM `URL` (your SCIM server's base) instead of the mock RudderStack's")
 	f.StringVar(&opts.scimToken, "scim-token", "", "the Secret Token sent to --scim-url (default: $SSOWIZ_SCIM_TOKEN)")
@@ -270,6 +289,9 @@ type servedInfo struct {
 	// SecretsFile is the --secrets-file holding admin_pat and the
 	// passwords, which are then empty here.
 	SecretsFile string `json:"secrets_file,omitempty"`
+	// TLSCAFile is the --tls-ca file: the certificate of the CA that
+	// issued the servers' HTTPS certificates.
+	TLSCAFile string `json:"tls_ca_file,omitempty"`
 }
 
 // withoutSecrets blanks the token and the passwords and names the file
@@ -359,6 +381,9 @@ const maxListedUsers = 20
 func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimURL string) {
 	fmt.Fprintf(w, "ssowiz is serving a mock Entra ID tenant (%s) and a mock RudderStack.\n\n", info.TenantDomain)
 	fmt.Fprintf(w, "Sign in here, as RudderStack users do:\n  %s\n\n", info.SPLoginURL)
+	if info.TLSCAFile != "" {
+		fmt.Fprintf(w, "HTTPS: trust the CA in %s (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, or your browser);\nit is new at each start.\n\n", info.TLSCAFile)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Mock Entra ID\t")
 	fmt.Fprintf(tw, "  App Federation Metadata URL\t%s\n", info.IDPMetadataURL)

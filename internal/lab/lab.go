@@ -12,6 +12,8 @@ package lab
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +49,11 @@ const (
 	// with Lab.Client, which routes them to the listeners like a hosts
 	// file; nothing leaves the machine.
 	Rehearsal
+	// LoopbackTLS serves TLS at https://<listener address> from a local CA
+	// (CA, whose certificate the client must trust): `serve --tls-ca`, for
+	// clients that refuse plain HTTP, such as Microsoft's msal and Graph
+	// SDKs.
+	LoopbackTLS
 )
 
 // The production hosts a rehearsal stands in for.
@@ -127,7 +134,7 @@ type Lab struct {
 	// background when Options.Provision is set; nil otherwise.
 	Provisioning *provisioning.Engine
 	// Routes and CA exist in Rehearsal mode: the host table and the local
-	// CA behind Client.
+	// CA behind Client; CA also in LoopbackTLS mode.
 	Routes *hostroute.Table
 	CA     *localca.CA
 
@@ -227,7 +234,8 @@ func (l *Lab) Info() Info { return l.info }
 func (l *Lab) Tenant() tenant.Applied { return l.applied }
 
 // Client returns an HTTP client that reaches the lab's URLs: the routed
-// TLS client in Rehearsal mode, a plain one otherwise. It follows no
+// TLS client in Rehearsal mode, one trusting the lab's CA in LoopbackTLS
+// mode, a plain one otherwise. It follows no
 // redirects; browsers built on its transport do their own.
 func (l *Lab) Client() *http.Client { return l.client }
 
@@ -266,18 +274,34 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	var idpBase, appBase, authBase, apiBase, graphBase string
 	var metaClient *http.Client
 	switch opts.Mode {
-	case Loopback:
-		idpBase = "http://" + idpLn.Addr().String()
-		graphBase = idpBase + "/v1.0"
-		appBase = "http://" + spLn.Addr().String()
-		authBase, apiBase = appBase, appBase
-		l.transport = &http.Transport{
+	case Loopback, LoopbackTLS:
+		scheme := "http://"
+		t := &http.Transport{
 			Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second,
 			// Buffers that hold a whole SAML POST (request or page) send and
 			// read it in one system call instead of four; and nothing on a
 			// loopback is worth compressing.
 			WriteBufferSize: 16 << 10, ReadBufferSize: 16 << 10, DisableCompression: true,
 		}
+		if opts.Mode == LoopbackTLS {
+			scheme = "https://"
+			if l.CA, err = localca.New(localca.Options{Now: opts.Now}); err != nil {
+				return nil, fmt.Errorf("lab: make the local CA: %w", err)
+			}
+			// The system's roots too: an app's metadata URL may be on a
+			// public host.
+			roots, err := x509.SystemCertPool()
+			if err != nil {
+				roots = x509.NewCertPool()
+			}
+			roots.AppendCertsFromPEM(l.CA.CertPEM())
+			t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		}
+		idpBase = scheme + idpLn.Addr().String()
+		graphBase = idpBase + "/v1.0"
+		appBase = scheme + spLn.Addr().String()
+		authBase, apiBase = appBase, appBase
+		l.transport = t
 		l.client = &http.Client{Transport: l.transport, CheckRedirect: noRedirects, Timeout: 30 * time.Second}
 		metaClient = &http.Client{Transport: l.transport, Timeout: 30 * time.Second}
 	case Rehearsal:
@@ -313,7 +337,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	})
 	if l.SP, err = sp.New(sp.Config{
 		Accounts: l.Accounts, AppURL: appBase, AuthURL: authBase, APIURL: apiBase, SCIM: scim,
-		HTTPClient: metaClient, AllowHTTPMetadata: opts.Mode == Loopback,
+		HTTPClient: metaClient, AllowHTTPMetadata: opts.Mode != Rehearsal,
 		DataDir: opts.DataDir, Now: opts.Now, Logger: logger.With("component", "sp"),
 	}); err != nil {
 		return nil, fmt.Errorf("lab: start the service provider: %w", err)
@@ -394,7 +418,7 @@ func listen(addr, flag string) (net.Listener, error) {
 
 func (l *Lab) serve(ln net.Listener, h http.Handler, mode Mode) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	if mode == Rehearsal {
+	if mode != Loopback {
 		srv.TLSConfig = l.CA.ServerTLSConfig()
 	}
 	l.servers = append(l.servers, srv)
@@ -402,7 +426,7 @@ func (l *Lab) serve(ln net.Listener, h http.Handler, mode Mode) {
 	go func() {
 		defer l.wg.Done()
 		var err error
-		if mode == Rehearsal {
+		if mode != Loopback {
 			err = srv.ServeTLS(ln, "", "")
 		} else {
 			err = srv.Serve(ln)
