@@ -219,7 +219,8 @@ func TestBrokenRequestsGetEntrasErrors(t *testing.T) {
 		name, url, want string
 	}{
 		{"no SAMLRequest", info.IDPSSOURL, "AADSTS750054"},
-		{"not a SAML message", info.IDPSSOURL + "?SAMLRequest=bm90IFNBTUw%3D", "AADSTS75005"},
+		{"not a SAML message", redirectURL(info.IDPSSOURL, "not SAML"), "AADSTS75005"},
+		{"not DEFLATE on the Redirect binding", info.IDPSSOURL + "?SAMLRequest=bm90IFNBTUw%3D", "AADSTS750055"},
 		{"ID starting with a digit", redirectURL(info.IDPSSOURL, authnRequest("123abc", info.SPEntityID, info.SPACSURL)), "AADSTS7500529"},
 		{"unknown issuer", redirectURL(info.IDPSSOURL, authnRequest("_a1", "urn:amazon:cognito:sp:eu-west-1_Nope", info.SPACSURL)), "AADSTS700016"},
 		{"ACS not a reply URL", redirectURL(info.IDPSSOURL, authnRequest("_a2", info.SPEntityID, info.SPACSURL+"/")), "AADSTS50011"},
