@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -20,6 +23,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/checks/report"
 	"github.com/ssowiz/ssowiz/internal/lab"
+	"github.com/ssowiz/ssowiz/internal/servectl"
 	"github.com/ssowiz/ssowiz/internal/setup"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
@@ -104,9 +108,10 @@ With --tenant FILE --app NAME it runs instead the checks that hold for any SAML 
 against your own app of a tenant file: the App Federation Metadata, an SP-initiated
 sign-in from the app's start URL judged by its sign_in condition (final URL prefix,
 status, text), an unassigned user refused, what an IdP-initiated launch gives, and,
-when the app provisions, SCIM Test Connection and a provisioning lifecycle. The
-mocks start on serve's addresses with --data, so stop serve first and give the
---data it used: your app then trusts the same tenant. A failure names the tenant
+when the app provisions, SCIM Test Connection and a provisioning lifecycle. While
+ssowiz serve runs on --idp-addr, the checks run inside it (the mock Entra ID your
+app trusts), with the tenant file it read; otherwise the mocks start on serve's
+addresses, so give the --data serve used. A failure names the tenant
 file's field and line.
 
 With --tenant FILE alone, the guide's checks above run in your own tenant: its
@@ -145,7 +150,7 @@ was wrong (setup file, flag, value).`,
 	f.StringVar(&o.tenant, "tenant", "", "the tenant `FILE` to rehearse in (its users, groups and apps), or that holds the app --app names")
 	f.StringVar(&o.app, "app", "", "run the generic checks against this app of the --tenant file, by `NAME`")
 	f.StringVar(&o.data, "data", "", "with --app: the `DIR` serve keeps its state in, so your app's trust (tenant, app ID, certificate) holds")
-	f.StringVar(&o.idpAddr, "idp-addr", defaultIDPAddr, "with --app: listen address of the mock Entra ID (serve's)")
+	f.StringVar(&o.idpAddr, "idp-addr", defaultIDPAddr, "with --app: address of serve's mock Entra ID; a serve running there runs the checks, else check listens on it")
 	f.StringVar(&o.spAddr, "sp-addr", defaultSPAddr, "with --app: listen address of the mock RudderStack (serve's)")
 	return cmd
 }
@@ -393,8 +398,10 @@ func (p *progress) event(ev checks.Event) {
 	}
 }
 
-// runAppCheck runs the generic checks against one app of a tenant file,
-// on mocks started as serve starts them.
+// runAppCheck runs the generic checks against one app of a tenant file.
+// A serve running on --idp-addr is the mock Entra ID the app trusts, and
+// holds the ports and the state: the checks run inside it. Otherwise
+// they run on mocks started as serve starts them.
 func runAppCheck(ctx context.Context, e *env, o checkOptions) error {
 	if o.tenant == "" {
 		return badInput(errors.New("--app needs --tenant: ssowiz check --tenant FILE --app NAME"))
@@ -403,27 +410,56 @@ func runAppCheck(ctx context.Context, e *env, o checkOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := lab.Start(ctx, lab.Options{IDPAddr: o.idpAddr, SPAddr: o.spAddr, DataDir: o.data, Tenant: f, NewKey: signingKey})
-	if errors.Is(err, yamlfile.ErrFormat) {
-		return badInput(err)
-	}
-	if err != nil {
-		return failed(err)
-	}
-	defer l.CloseNow()
 	p := &progress{opts: report.TextOptions{Verbose: o.verbose, Total: len(appcheck.Catalogue())}}
 	if !o.json {
 		p.out = e.stdout
 		if isTerminal(e.stdout, e.getenv) {
 			p.spin = e.stdout
 		}
-		fmt.Fprintf(p.out, "Checking the app %q of %s against the mock Entra ID.\n\n", o.app, o.tenant)
+	}
+	var run func(ctx context.Context, progress func(checks.Event)) (*checks.Report, error)
+	if rec, ok := runningServe(o.idpAddr); ok {
+		if err := sameServe(rec, o, f); err != nil {
+			return badInput(err)
+		}
+		client, err := rec.Client()
+		if err != nil {
+			return failed(err)
+		}
+		run = func(ctx context.Context, progress func(checks.Event)) (*checks.Report, error) {
+			return servectl.Run(ctx, client, rec, o.app, progress)
+		}
+		if p.out != nil {
+			fmt.Fprintf(p.out, "Checking the app %q of %s in the ssowiz serve running on %s (pid %d), whose mock Entra ID your app trusts.\n\n", o.app, o.tenant, rec.IDPAddr, rec.PID)
+		}
+	} else {
+		l, err := lab.Start(ctx, lab.Options{IDPAddr: o.idpAddr, SPAddr: o.spAddr, DataDir: o.data, Tenant: f, NewKey: signingKey})
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return badInput(fmt.Errorf("%w\nNo ssowiz serve of yours is running there: stop what holds the port, or give check and serve other addresses (--idp-addr, --sp-addr)", err))
+		}
+		if errors.Is(err, yamlfile.ErrFormat) {
+			return badInput(err)
+		}
+		if err != nil {
+			return failed(err)
+		}
+		defer l.CloseNow()
+		run = func(ctx context.Context, progress func(checks.Event)) (*checks.Report, error) {
+			return appcheck.Run(ctx, l, appcheck.Options{File: f, App: o.app, Progress: progress})
+		}
+		if p.out != nil {
+			fmt.Fprintf(p.out, "Checking the app %q of %s against the mock Entra ID.\n\n", o.app, o.tenant)
+		}
 	}
 	p.start()
-	rep, err := appcheck.Run(ctx, l, appcheck.Options{File: f, App: o.app, Progress: p.event})
+	rep, err := run(ctx, p.event)
 	p.stop()
-	if errors.Is(err, appcheck.ErrNoApp) || errors.Is(err, appcheck.ErrBuiltin) {
+	var remote *servectl.RemoteError
+	if errors.Is(err, appcheck.ErrNoApp) || errors.Is(err, appcheck.ErrBuiltin) || errors.As(err, &remote) && remote.BadInput {
 		return badInput(err)
+	}
+	if errors.Is(err, servectl.ErrNotServing) {
+		return failed(fmt.Errorf("%w; its record is left from a serve that stopped: run check again (it then starts its own mocks), or start serve", err))
 	}
 	if err != nil {
 		return failed(err)
@@ -438,6 +474,49 @@ func runAppCheck(ctx context.Context, e *env, o checkOptions) error {
 	}
 	if !rep.OK() {
 		return failed(nil)
+	}
+	return nil
+}
+
+// runningServe finds the record of a serve of this user on idpAddr that
+// still answers on it.
+func runningServe(idpAddr string) (servectl.Record, bool) {
+	dir, err := servectl.Dir()
+	if err != nil {
+		return servectl.Record{}, false
+	}
+	rec, ok, err := servectl.Find(dir, idpAddr)
+	if err != nil || !ok {
+		return servectl.Record{}, false
+	}
+	// A record left by a serve that was killed names a free port.
+	conn, err := net.DialTimeout("tcp", rec.IDPAddr, time.Second)
+	if err != nil {
+		return servectl.Record{}, false
+	}
+	conn.Close()
+	return rec, true
+}
+
+// sameServe refuses a check whose tenant file or data directory is not
+// the running serve's: its results would be about another tenant.
+func sameServe(rec servectl.Record, o checkOptions, f *tenant.File) error {
+	who := fmt.Sprintf("the ssowiz serve running on %s (pid %d)", rec.IDPAddr, rec.PID)
+	if o.data != "" {
+		if abs, err := filepath.Abs(o.data); err == nil && abs != rec.DataDir {
+			kept := rec.DataDir
+			if kept == "" {
+				kept = "memory (no --data)"
+			}
+			return fmt.Errorf("%s keeps its state in %s, not %s: give check the same --data, or leave --data out to use serve's", who, kept, o.data)
+		}
+	}
+	if f.Digest() != rec.TenantDigest {
+		served := rec.TenantFile
+		if served == "" {
+			served = "the demo tenant"
+		}
+		return fmt.Errorf("%s serves %s as it was when serve started, and %s differs: restart serve so it applies your file, or check against the file it serves", who, served, o.tenant)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -134,5 +135,58 @@ users:
 	os.WriteFile(file, []byte("version: 1\ntenant: {name: fabrikam, display_name: Fabrikam}\n"), 0o644)
 	if code, _, errOut := runCmd(t, "check", "--tenant", file); code != exitBadArgs || !strings.Contains(errOut, "Org Admin") {
 		t.Errorf("a tenant without users: exit %d %s", code, errOut)
+	}
+}
+
+// With serve running on the addresses, check --app runs its checks in
+// that serve, whose mock Entra ID the app trusts, instead of failing on
+// the taken ports; a tenant file that differs from serve's is refused.
+func TestCheckAppUsesARunningServe(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	file, data, idp, spAddr := appUnderTest(t, "    sign_in: {start_url: SP_URL/, text: \"Hello, Adele Vance\"}\n")
+	_, stop := startServe(t, "--tenant", file, "--data", data, "--idp-addr", idp, "--sp-addr", spAddr, "--json")
+	code, out, errOut := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--idp-addr", idp, "--sp-addr", spAddr)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"in the ssowiz serve running on " + idp, "PASS  [2/6] app-sign-in", "PASS  [3/6] app-assignment"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := runCmd(t, "check", "--tenant", file, "--app", "Nope", "--idp-addr", idp); code != exitBadArgs || !strings.Contains(errOut, "no such app") {
+		t.Errorf("no such app: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--idp-addr", idp, "--data", t.TempDir()); code != exitBadArgs || !strings.Contains(errOut, "keeps its state in "+data) {
+		t.Errorf("another --data: exit %d %s", code, errOut)
+	}
+	text, _ := os.ReadFile(file)
+	os.WriteFile(file, append(text, []byte("    assignment_required: false\n")...), 0o644)
+	if code, _, errOut := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--idp-addr", idp); code != exitBadArgs || !strings.Contains(errOut, "restart serve so it applies your file") {
+		t.Errorf("a changed tenant file: exit %d %s", code, errOut)
+	}
+	if code := stop(); code != exitOK {
+		t.Fatalf("serve exit %d", code)
+	}
+	// serve is gone, and its record with it: check starts its own mocks.
+	os.WriteFile(file, text, 0o644)
+	if code, out, errOut := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--data", data, "--idp-addr", idp, "--sp-addr", spAddr); code != exitOK || strings.Contains(out, "serve running") {
+		t.Errorf("after serve stopped: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// A port held by another program is an error that says so and how to
+// get past it.
+func TestCheckAppOnATakenPort(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	file, data, idp, spAddr := appUnderTest(t, "")
+	ln, err := net.Listen("tcp", idp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	code, _, errOut := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--data", data, "--idp-addr", idp, "--sp-addr", spAddr)
+	if code != exitBadArgs || !strings.Contains(errOut, idp) || !strings.Contains(errOut, "No ssowiz serve of yours is running there") {
+		t.Errorf("exit %d: %s", code, errOut)
 	}
 }

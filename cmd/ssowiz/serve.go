@@ -9,17 +9,22 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssowiz/ssowiz/internal/appcheck"
+	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/keycache"
 	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/plural"
+	"github.com/ssowiz/ssowiz/internal/servectl"
 	"github.com/ssowiz/ssowiz/internal/store"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
@@ -108,11 +113,15 @@ token, the client secret and the passwords go to FILE, readable by you only
 				}
 			}
 			var tf *tenant.File
+			// What `check --app` compares with its own tenant file: the
+			// file as read, before --sp-metadata adds apps to it.
+			var tenantDigest, tenantPath string
 			if opts.tenantFile != "" {
 				var err error
 				if tf, err = readTenant(opts.tenantFile); err != nil {
 					return err
 				}
+				tenantDigest, tenantPath = tf.Digest(), absPath(opts.tenantFile)
 			}
 			if len(opts.spMetadata) > 0 {
 				var err error
@@ -142,10 +151,34 @@ token, the client secret and the passwords go to FILE, readable by you only
 					newKey = c.NewKey
 				}
 			}
+			// `ssowiz check --tenant FILE --app NAME` runs its checks in
+			// this process, whose mock Entra ID the app trusts: a handler
+			// behind a token only this user can read.
+			token, err := servectl.NewToken()
+			if err != nil {
+				return failed(err)
+			}
+			var running atomic.Pointer[lab.Lab]
+			checkFile := tf
+			control := servectl.Handler(token, func(ctx context.Context, app string, progress func(checks.Event)) (*checks.Report, error) {
+				l := running.Load()
+				if l == nil {
+					return nil, errors.New("serve is still starting; try again in a moment")
+				}
+				f := checkFile
+				if f == nil {
+					var err error
+					if f, err = tenant.Demo(); err != nil {
+						return nil, err
+					}
+				}
+				return appcheck.Run(ctx, l, appcheck.Options{File: f, App: app, Progress: progress})
+			}, func(err error) bool { return errors.Is(err, appcheck.ErrNoApp) || errors.Is(err, appcheck.ErrBuiltin) })
 			l, err := lab.Start(ctx, lab.Options{Mode: mode, IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf,
 				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken, NewKey: newKey,
-				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn, SingleLogout: opts.singleLogout})
+				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn, SingleLogout: opts.singleLogout,
+				ExtraRoutes: map[string]http.Handler{servectl.Path: control}})
 			if errors.Is(err, yamlfile.ErrFormat) {
 				return badInput(err)
 			}
@@ -168,6 +201,25 @@ token, the client secret and the passwords go to FILE, readable by you only
 			}
 			if err := waitReady(ctx, l); err != nil {
 				return failed(err)
+			}
+			running.Store(l)
+			if dir, err := servectl.Dir(); err == nil {
+				info := l.Info()
+				rec := servectl.Record{PID: os.Getpid(), IDPURL: info.IDPBaseURL, IDPAddr: hostOf(info.IDPBaseURL), SPAddr: hostOf(info.SPBaseURL),
+					TenantFile: tenantPath, TenantDigest: tenantDigest, Token: token}
+				if mode == lab.LoopbackTLS {
+					// check reaches this serve over HTTPS from the CA made at
+					// start; its certificate is public.
+					rec.CAPEM = string(l.CA.CertPEM())
+				}
+				if opts.data != "" {
+					rec.DataDir = absPath(opts.data)
+				}
+				if remove, err := servectl.Write(dir, rec); err != nil {
+					fmt.Fprintf(e.stderr, "ssowiz: warning: %v; ssowiz check --app will not find this serve\n", err)
+				} else {
+					defer remove()
+				}
 			}
 			info := servedInfo{Info: l.Info(), TLSCAFile: opts.tlsCA}
 			if opts.secretsFile != "" {
@@ -487,4 +539,20 @@ func addSPMetadata(ctx context.Context, f *tenant.File, refs []string) (*tenant.
 		f.AddMetadataApp(ref, m)
 	}
 	return f, nil
+}
+
+// absPath is path made absolute, or path itself if that fails.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+// hostOf is a URL's host:port, or the text itself if it is not a URL.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }

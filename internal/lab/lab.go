@@ -99,6 +99,9 @@ type Options struct {
 	// app's Logout Url empty, sets it to the user pool's /saml2/logout.
 	// Off, as RudderStack runs: Sign out ends only the app's session.
 	SingleLogout bool
+	// ExtraRoutes are more handlers on the mock Entra ID's address, by path
+	// (serve's control endpoint for `ssowiz check --app`).
+	ExtraRoutes map[string]http.Handler
 	// ProvisionInterval, when positive, replaces the 40-minute interval
 	// between provisioning cycles.
 	ProvisionInterval time.Duration
@@ -389,6 +392,9 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	front.Handle(portal.Path, pages.Handler())
 	front.Handle(portal.Path+"/", pages.Handler())
 	front.Handle("/", l.IDP.Handler())
+	for path, h := range opts.ExtraRoutes {
+		front.Handle(path, h)
+	}
 	l.serve(idpLn, l.Graph.Handler(front), opts.Mode)
 	l.serve(spLn, l.SP.Handler(), opts.Mode)
 

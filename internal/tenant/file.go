@@ -287,6 +287,10 @@ type SignIn struct {
 // Name is the file's name as it was read.
 func (f *File) Name() string { return f.name }
 
+// Digest identifies the file's content as it was read (a SHA-256 in
+// hex), to tell whether two processes read the same version of it.
+func (f *File) Digest() string { return f.sum }
+
 // Line returns the line of a field ("apps[0].saml.reply_urls[1].url") in
 // the file, or 0 when unknown.
 func (f *File) Line(path string) int { return f.lines[path] }
