@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -459,7 +458,7 @@ func runAppCheck(ctx context.Context, e *env, o checkOptions) error {
 		return badInput(err)
 	}
 	if errors.Is(err, servectl.ErrNotServing) {
-		return failed(fmt.Errorf("%w; its record is left from a serve that stopped: run check again (it then starts its own mocks), or start serve", err))
+		return failed(fmt.Errorf("serve stopped while the checks ran: %w", err))
 	}
 	if err != nil {
 		return failed(err)
@@ -489,12 +488,17 @@ func runningServe(idpAddr string) (servectl.Record, bool) {
 	if err != nil || !ok {
 		return servectl.Record{}, false
 	}
-	// A record left by a serve that was killed names a free port.
-	conn, err := net.DialTimeout("tcp", rec.IDPAddr, time.Second)
+	// A record left by a serve that was killed names a port that is free
+	// now, or that another program holds.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	client, err := rec.Client()
 	if err != nil {
 		return servectl.Record{}, false
 	}
-	conn.Close()
+	if err := servectl.Ping(ctx, client, rec); err != nil {
+		return servectl.Record{}, false
+	}
 	return rec, true
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ssowiz/ssowiz/internal/lab"
 	"github.com/ssowiz/ssowiz/internal/samlapp"
+	"github.com/ssowiz/ssowiz/internal/servectl"
 	"github.com/ssowiz/ssowiz/internal/tenant"
 )
 
@@ -185,6 +186,14 @@ func TestCheckAppOnATakenPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	// A record left by a killed serve on that address is not trusted.
+	dir, err := servectl.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := servectl.Write(dir, servectl.Record{PID: 1, IDPAddr: idp, Token: "stale"}); err != nil {
+		t.Fatal(err)
+	}
 	code, _, errOut := runCmd(t, "check", "--tenant", file, "--app", "Go app", "--data", data, "--idp-addr", idp, "--sp-addr", spAddr)
 	if code != exitBadArgs || !strings.Contains(errOut, idp) || !strings.Contains(errOut, "No ssowiz serve of yours is running there") {
 		t.Errorf("exit %d: %s", code, errOut)

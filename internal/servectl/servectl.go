@@ -207,7 +207,6 @@ func Handler(token string, run RunFunc, badInput func(error) bool) http.Handler 
 			http.Error(w, "another ssowiz check is running against this serve; wait for it to end", http.StatusConflict)
 			return
 		}
-		defer busy.Unlock()
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		enc := json.NewEncoder(w)
 		flusher, _ := w.(http.Flusher)
@@ -220,7 +219,12 @@ func Handler(token string, run RunFunc, badInput func(error) bool) http.Handler 
 				flusher.Flush()
 			}
 		}
-		rep, err := run(r.Context(), req.App, func(e checks.Event) { send(line{Event: &e}) })
+		rep, err := func() (*checks.Report, error) {
+			// Free before the answer ends, so a check that starts as soon
+			// as this one's report arrives is not refused.
+			defer busy.Unlock()
+			return run(r.Context(), req.App, func(e checks.Event) { send(line{Event: &e}) })
+		}()
 		if err != nil {
 			send(line{Error: err.Error(), BadInput: badInput(err)})
 			return
@@ -232,6 +236,28 @@ func Handler(token string, run RunFunc, badInput func(error) bool) http.Handler 
 // ErrNotServing means the record's serve did not answer: it stopped
 // without removing its record.
 var ErrNotServing = errors.New("the serve of that record is not running")
+
+// Ping checks that the record's serve answers on its address with its
+// token: after a serve is killed, its record may name an address another
+// program holds now. An error wraps ErrNotServing.
+func Ping(ctx context.Context, client *http.Client, r Record) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(), nil)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNotServing, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+r.Token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNotServing, err)
+	}
+	resp.Body.Close()
+	// The handler takes the token before it refuses a GET: only a serve
+	// holding it answers 405.
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		return fmt.Errorf("%w: %s answers %s", ErrNotServing, r.IDPAddr, resp.Status)
+	}
+	return nil
+}
 
 // RemoteError is an error the serve reported.
 type RemoteError struct {

@@ -71,7 +71,21 @@ func TestRunThroughAServe(t *testing.T) {
 	if resp, err := srv.Client().Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET: %v %v", resp, err)
 	}
+	if err := Ping(ctx, srv.Client(), rec); err != nil {
+		t.Errorf("ping: %v", err)
+	}
+	if err := Ping(ctx, srv.Client(), wrong); !errors.Is(err, ErrNotServing) {
+		t.Errorf("ping with a wrong token: %v", err)
+	}
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	if err := Ping(ctx, other.Client(), Record{IDPAddr: strings.TrimPrefix(other.URL, "http://"), Token: "s3cret"}); !errors.Is(err, ErrNotServing) {
+		t.Errorf("ping another program: %v", err)
+	}
 	srv.Close()
+	if err := Ping(ctx, http.DefaultClient, rec); !errors.Is(err, ErrNotServing) {
+		t.Errorf("ping a stopped serve: %v", err)
+	}
 	if _, err := Run(ctx, http.DefaultClient, rec, "My app", nil); !errors.Is(err, ErrNotServing) {
 		t.Errorf("a stopped serve: %v", err)
 	}
