@@ -2,6 +2,7 @@ package servectl
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -124,5 +125,30 @@ func TestRecords(t *testing.T) {
 	remove()
 	if got, ok, _ := Find(dir, rec.IDPAddr); !ok || got.Token != "t2" {
 		t.Errorf("the later serve's record: %+v %v", got, ok)
+	}
+}
+
+// A serve over HTTPS (serve --tls-ca) is reached with its CA, which the
+// record carries.
+func TestRecordOverHTTPS(t *testing.T) {
+	srv := httptest.NewTLSServer(Handler("s3cret", func(context.Context, string, func(checks.Event)) (*checks.Report, error) {
+		return &checks.Report{}, nil
+	}, func(error) bool { return false }))
+	defer srv.Close()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	rec := Record{IDPURL: srv.URL, IDPAddr: strings.TrimPrefix(srv.URL, "https://"), Token: "s3cret", CAPEM: string(ca)}
+	client, err := rec.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Ping(context.Background(), client, rec); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := Run(context.Background(), client, rec, "x", nil); err != nil || rep == nil {
+		t.Fatalf("run: %v %v", rep, err)
+	}
+	plain, _ := Record{}.Client()
+	if err := Ping(context.Background(), plain, rec); !errors.Is(err, ErrNotServing) {
+		t.Errorf("without the CA: %v", err)
 	}
 }
