@@ -422,6 +422,9 @@ func printApps(w io.Writer, apps []lab.App) {
 		fmt.Fprintf(tw, "  SAML endpoint (Login URL)\t%s\n", a.SAMLEndpoint)
 		fmt.Fprintf(tw, "  Microsoft Entra Identifier\t%s\n", a.EntraIdentifier)
 		fmt.Fprintf(tw, "  IdP-initiated launch\t%s\n", a.IDPInitiatedURL)
+		if a.LogoutURL != "" {
+			fmt.Fprintf(tw, "  Logout Url (the app's; Entra's sign-out answer goes there)\t%s\n", a.LogoutURL)
+		}
 		tw.Flush()
 	}
 }

@@ -94,6 +94,7 @@ func TestServeSPMetadata(t *testing.T) {
 			MetadataURL      string `json:"app_federation_metadata_url"`
 			SAMLEndpoint     string `json:"saml_endpoint"`
 			IDPInitiatedURL  string `json:"idp_initiated_url"`
+			LogoutURL        string `json:"logout_url"`
 		} `json:"apps"`
 	}
 	line, _, _ := strings.Cut(stdout.String(), "\n")
@@ -106,7 +107,8 @@ func TestServeSPMetadata(t *testing.T) {
 	node := info.Apps[1]
 	if node.Name != "node-app.example.com/saml/metadata" || node.Identifier != "https://node-app.example.com/saml/metadata" ||
 		node.ReplyURL != "http://localhost:3000/login/callback" || !strings.Contains(node.MetadataURL, "appid=") ||
-		!strings.HasSuffix(node.SAMLEndpoint, "/saml2") || !strings.Contains(node.IDPInitiatedURL, "idpinitiated") {
+		!strings.HasSuffix(node.SAMLEndpoint, "/saml2") || !strings.Contains(node.IDPInitiatedURL, "idpinitiated") ||
+		node.LogoutURL != "http://localhost:3000/logout/callback" {
 		t.Fatalf("the app from metadata: %+v", node)
 	}
 	stop()

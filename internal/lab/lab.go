@@ -208,6 +208,11 @@ type App struct {
 	Identifier string `json:"identifier"`
 	ReplyURL   string `json:"reply_url"`
 	SignOnURL  string `json:"sign_on_url,omitempty"`
+	// LogoutURL is the app's own Logout Url (Basic SAML Configuration),
+	// where Entra sends its LogoutResponse; empty when the app has none,
+	// as Entra's field is optional. Entra's side of single logout is
+	// SAMLEndpoint.
+	LogoutURL string `json:"logout_url,omitempty"`
 	// MetadataURL is the App Federation Metadata URL, SAMLEndpoint the
 	// Login URL (SAML SSO and SLO endpoint), IDPInitiatedURL the
 	// IdP-initiated launch and UserAccessURL the My Apps tile's link.

@@ -55,7 +55,7 @@ func (l *Lab) describeApps(ctx context.Context) error {
 			return fmt.Errorf("lab: read the SAML setup of %s: %w", a.Name, err)
 		}
 		l.info.Apps = append(l.info.Apps, App{Name: app.Name, AppID: app.AppID, Builtin: a.Builtin,
-			Identifier: app.DefaultIdentifier(), ReplyURL: app.DefaultReplyURL(), SignOnURL: app.SAML.SignOnURL,
+			Identifier: app.DefaultIdentifier(), ReplyURL: app.DefaultReplyURL(), SignOnURL: app.SAML.SignOnURL, LogoutURL: app.SAML.LogoutURL,
 			MetadataURL: setup.AppFederationMetadataURL, SAMLEndpoint: setup.LoginURL, EntraIdentifier: setup.MicrosoftEntraIdentifier,
 			IDPInitiatedURL: l.IDP.IDPInitiatedURL(l.info.TenantID, app.AppID), UserAccessURL: setup.UserAccessURL})
 	}
