@@ -9,7 +9,6 @@ import (
 	_ "crypto/sha1" // RSA-SHA1 query signatures, for apps set to SHA-1
 	"encoding/base64"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -88,21 +87,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, raw []byte, rela
 		s.failWith(w, r, err)
 		return
 	}
-	t, ok := s.tenant(w, r, r.PathValue("tenant"))
+	t, app, ok := s.requestingApp(w, r, strings.TrimSpace(req.Issuer.Value))
 	if !ok {
 		return
 	}
-	issuer := strings.TrimSpace(req.Issuer.Value)
-	app, err := s.dir.AppByIdentifier(r.Context(), issuer)
-	if errors.Is(err, directory.ErrNotFound) {
-		s.fail(w, r, codeAppNotFound, msgAppNotFound(issuer, t.DisplayName))
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	noteApp(r, app.AppID)
 	// End Entra's session in this browser: the NameID is not considered.
 	if sess, ok := s.currentSession(r); ok {
 		s.log.Info("signed out", "user", sess.User, "app", app.AppID)

@@ -17,7 +17,6 @@ import (
 // the Issuer, the ACS; then signs the user in (or reuses the session) and
 // checks assignment and token issuance in finish.
 func (s *Server) handleSAMLRequest(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	req, relayState, err := s.readAuthnRequest(r)
 	var lm *logoutMessage
 	if errors.As(err, &lm) {
@@ -28,21 +27,11 @@ func (s *Server) handleSAMLRequest(w http.ResponseWriter, r *http.Request) {
 		s.failWith(w, r, err)
 		return
 	}
-	t, ok := s.tenant(w, r, r.PathValue("tenant"))
+	issuer := strings.TrimSpace(req.Issuer.Value)
+	t, app, ok := s.requestingApp(w, r, issuer)
 	if !ok {
 		return
 	}
-	issuer := strings.TrimSpace(req.Issuer.Value)
-	app, err := s.dir.AppByIdentifier(ctx, issuer)
-	if errors.Is(err, directory.ErrNotFound) {
-		s.fail(w, r, codeAppNotFound, msgAppNotFound(issuer, t.DisplayName))
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	noteApp(r, app.AppID)
 	acs, err := replyURLFor(app, req)
 	if err != nil {
 		s.failWith(w, r, err)
@@ -351,4 +340,26 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.log.Error("mock Entra internal error", "path", r.URL.Path, "err", err)
 	http.Error(w, "mock Entra ID internal error: "+err.Error(), http.StatusInternalServerError)
+}
+
+// requestingApp finds the tenant of the request's path and the app whose
+// Identifier is a request's Issuer, as both a sign-in and a sign-out
+// request must name one; an unknown Issuer is AADSTS700016. When it
+// returns false the answer has been written.
+func (s *Server) requestingApp(w http.ResponseWriter, r *http.Request, issuer string) (directory.Tenant, directory.App, bool) {
+	t, ok := s.tenant(w, r, r.PathValue("tenant"))
+	if !ok {
+		return directory.Tenant{}, directory.App{}, false
+	}
+	app, err := s.dir.AppByIdentifier(r.Context(), issuer)
+	if errors.Is(err, directory.ErrNotFound) {
+		s.fail(w, r, codeAppNotFound, msgAppNotFound(issuer, t.DisplayName))
+		return directory.Tenant{}, directory.App{}, false
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return directory.Tenant{}, directory.App{}, false
+	}
+	noteApp(r, app.AppID)
+	return t, app, true
 }
