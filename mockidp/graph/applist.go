@@ -35,28 +35,21 @@ var applicationsSet = entitySet{
 }
 
 func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request) {
-	q, e := parseList(r, servicePrincipalsSet)
-	if e != nil {
-		s.fail(w, r, e)
-		return
-	}
-	apps, err := s.dir.Apps(r.Context())
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	all := make([]object, len(apps))
-	for i, a := range apps {
-		if all[i], err = s.servicePrincipalObject(r.Context(), a); err != nil {
-			s.internal(w, r, err)
-			return
-		}
-	}
-	s.page(w, r, servicePrincipalsSet, q, all)
+	s.listApps(w, r, servicePrincipalsSet, func(a directory.App, _ directory.Tenant) (object, error) {
+		return s.servicePrincipalObject(r.Context(), a)
+	})
 }
 
 func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
-	q, e := parseList(r, applicationsSet)
+	s.listApps(w, r, applicationsSet, func(a directory.App, t directory.Tenant) (object, error) {
+		return applicationObject(a, t), nil
+	})
+}
+
+// listApps answers a list of the directory's apps in set's shape, each app
+// made an object by shape; the query is checked before anything is read.
+func (s *Server) listApps(w http.ResponseWriter, r *http.Request, set entitySet, shape func(directory.App, directory.Tenant) (object, error)) {
+	q, e := parseList(r, set)
 	if e != nil {
 		s.fail(w, r, e)
 		return
@@ -73,9 +66,12 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 	}
 	all := make([]object, len(apps))
 	for i, a := range apps {
-		all[i] = applicationObject(a, t)
+		if all[i], err = shape(a, t); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 	}
-	s.page(w, r, applicationsSet, q, all)
+	s.page(w, r, set, q, all)
 }
 
 // propertyNames lists an object's property names, in order.
