@@ -79,6 +79,10 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StartURL == "" {
 		o.StartURL = DefaultStartURL
+		if !o.cognitoSP() {
+			// RudderStack's /sso is no advice for another app.
+			o.StartURL = "the app's own sign-in page"
+		}
 	}
 	if o.RequiredAttributes == nil {
 		o.RequiredAttributes = DefaultRequiredAttributes

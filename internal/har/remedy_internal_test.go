@@ -58,3 +58,32 @@ func TestEveryCognitoMessageHasItsOwnRemedy(t *testing.T) {
 		}
 	}
 }
+
+// TestAADSTSRemediesNameTheAppAtHand: the same codes met by another app
+// (your own SP on `ssowiz serve`) send the admin to that app's blade and
+// settings, never to RudderStack's; RudderStack's keep its name.
+func TestAADSTSRemediesNameTheAppAtHand(t *testing.T) {
+	codes := []string{"50011", "700016", "50105", "750054", "75005", "750055", "76021", "50126", "50034",
+		"50020", "50057", "50076", "90002", "501241", "50003", "900971", "9999999"}
+	foreign := Options{ACSURL: "http://localhost:38082/acs", EntityID: "http://localhost:38082/metadata"}.withDefaults()
+	guide := Options{}.withDefaults()
+	for _, code := range codes {
+		title, remedy := aadRemedy(code, nil, foreign)
+		if text := title + " " + remedy; strings.Contains(strings.ToLower(text), "rudderstack") || strings.Contains(text, "Cognito") {
+			t.Errorf("AADSTS%s for another app: %q / %q names RudderStack", code, title, remedy)
+		}
+		if strings.Contains(remedy, "Enterprise applications") && !strings.Contains(remedy, "→ your app") {
+			t.Errorf("AADSTS%s for another app: %q does not say which app's settings", code, remedy)
+		}
+		if _, remedy := aadRemedy(code, nil, guide); strings.Contains(remedy, "Enterprise applications") && !strings.Contains(remedy, "your RudderStack app") {
+			t.Errorf("AADSTS%s for RudderStack: %q lost the app's name", code, remedy)
+		}
+	}
+	if got := foreign.StartURL; strings.Contains(got, "rudderstack") {
+		t.Errorf("another app's start URL defaults to %q", got)
+	}
+	_, remedy := aadRemedy("750055", nil, foreign)
+	if !strings.Contains(remedy, "DEFLATE") {
+		t.Errorf("a badly encoded request of your own app: %q, want how to encode it", remedy)
+	}
+}
