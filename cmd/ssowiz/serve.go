@@ -78,8 +78,10 @@ client-credentials token endpoint, for an app registration it makes with the
 permissions the guide's steps need (graph_client_id, graph_client_secret).
 
 --tls-ca FILE serves both over HTTPS instead (for clients that refuse HTTP,
-such as msal and Graph's SDKs), from a CA made at start whose certificate is
-written to FILE for the clients to trust.
+such as msal and Graph's SDKs), from a CA whose certificate is written to FILE
+for the clients to trust. With --data the CA is kept in the data directory and
+reused, so clients that trust it still do after a restart; without, it is made
+at each start.
 
 What it prints, and --json too, holds secrets: a live Admin personal access
 token of the mock RudderStack, the Graph client secret and the demo users'

@@ -293,7 +293,15 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		}
 		if opts.Mode == LoopbackTLS {
 			scheme = "https://"
-			if l.CA, err = localca.New(localca.Options{Now: opts.Now}); err != nil {
+			// With --data the CA is kept there, so that what was told to
+			// trust it (NODE_EXTRA_CA_CERTS, a browser) still does after a
+			// restart; otherwise it lives as long as the process.
+			if opts.DataDir != "" {
+				l.CA, _, err = localca.Open(opts.DataDir, localca.Options{Now: opts.Now})
+			} else {
+				l.CA, err = localca.New(localca.Options{Now: opts.Now})
+			}
+			if err != nil {
 				return nil, fmt.Errorf("lab: make the local CA: %w", err)
 			}
 			// The system's roots too: an app's metadata URL may be on a

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -79,5 +80,39 @@ func TestLoopbackTLS(t *testing.T) {
 	adele := demoUser(t, l, "AdeleV")
 	if o := signIn(t, l, adele.UPN, adele.Password); !o.SignedIn {
 		t.Fatalf("sign-in over HTTPS: %s", o)
+	}
+}
+
+// TestLoopbackTLSKeepsItsCAWithData: with --data, a restarted serve
+// presents certificates from the same CA, so a client told to trust the
+// first start's CA file (NODE_EXTRA_CA_CERTS) reaches the second.
+func TestLoopbackTLSKeepsItsCAWithData(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Start(t.Context(), Options{Mode: LoopbackTLS, DataDir: dir, NewKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted := first.CA.CertPEM()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := startLab(t, Options{Mode: LoopbackTLS, DataDir: dir})
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(trusted)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	resp, err := client.Get(second.Info().IDPMetadataURL)
+	if err != nil {
+		t.Fatalf("the restarted serve is not trusted through the first start's CA file: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET metadata: %s", resp.Status)
+	}
+	// Without --data each start has its own CA.
+	a, b := startLab(t, Options{Mode: LoopbackTLS}), startLab(t, Options{Mode: LoopbackTLS})
+	if a.CA.SPKIHash() == b.CA.SPKIHash() {
+		t.Error("two starts without --data share a CA")
 	}
 }

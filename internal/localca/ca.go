@@ -4,9 +4,10 @@
 // ssowiz rehearses the SSO flow against the production host names
 // (login.microsoftonline.com, app.rudderstack.com, …) routed to local mock
 // servers. Those servers present certificates from this CA, and ssowiz's own
-// clients trust it through [CA.ClientTLSConfig]. The CA's key lives only in
-// memory and nothing here touches the system trust store, so the CA is
-// trusted by ssowiz's clients and nobody else.
+// clients trust it through [CA.ClientTLSConfig]. The CA's key lives in
+// memory, or with [Open] in a directory the user chose (0600), and nothing
+// here touches the system trust store, so the CA is trusted by ssowiz's
+// clients and by whoever the user tells to trust it, nobody else.
 package localca
 
 import (
@@ -68,9 +69,7 @@ type CA struct {
 	cache map[string]*tls.Certificate
 }
 
-// New makes a CA with a fresh ECDSA P-256 key (fast to make and to sign
-// with, and accepted by Entra's TLS 1.2 policy of ECC ≥ 256 bits).
-func New(opts Options) (*CA, error) {
+func (opts Options) withDefaults() Options {
 	if opts.Subject == "" {
 		opts.Subject = DefaultSubject
 	}
@@ -80,6 +79,13 @@ func New(opts Options) (*CA, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	return opts
+}
+
+// New makes a CA with a fresh ECDSA P-256 key (fast to make and to sign
+// with, and accepted by Entra's TLS 1.2 policy of ECC ≥ 256 bits).
+func New(opts Options) (*CA, error) {
+	opts = opts.withDefaults()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("localca: generate the CA key: %w", err)
@@ -109,6 +115,10 @@ func New(opts Options) (*CA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localca: parse the CA certificate: %w", err)
 	}
+	return assemble(cert, key, opts), nil
+}
+
+func assemble(cert *x509.Certificate, key *ecdsa.PrivateKey, opts Options) *CA {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return &CA{
@@ -118,7 +128,7 @@ func New(opts Options) (*CA, error) {
 		now:      opts.Now,
 		validity: opts.Validity,
 		cache:    make(map[string]*tls.Certificate),
-	}, nil
+	}
 }
 
 // Certificate returns the CA's own certificate.
