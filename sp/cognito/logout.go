@@ -113,11 +113,7 @@ func (p *Pool) SLOURL() string { return p.authURL + SLOPath }
 // IdP signed in and its SessionIndex (Cognito's session cookie stands for
 // the same thing).
 func (p *Pool) rememberSession(ctx context.Context, w http.ResponseWriter, r *http.Request, id Identity) {
-	_, err := p.db.ExecContext(store.Short(ctx), `INSERT INTO saml_sessions
-		(browser_hash, org_id, name_id, name_id_format, session_index, created_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT(browser_hash) DO UPDATE SET org_id = excluded.org_id, name_id = excluded.name_id,
-		name_id_format = excluded.name_id_format, session_index = excluded.session_index, created_at = excluded.created_at`,
-		browserHash(p.browserID(w, r)), id.OrgID, id.NameID, id.NameIDFormat, id.SessionIndex, p.now().UnixNano())
+	_, err := p.upsertSession.ExecContext(store.Short(ctx), browserHash(p.browserID(w, r)), id.OrgID, id.NameID, id.NameIDFormat, id.SessionIndex, p.now().UnixNano())
 	if err != nil {
 		// The sign-in stands; only a later single sign-out will not know
 		// whom to name.

@@ -125,6 +125,7 @@ type Pool struct {
 	// Hot statements are prepared once: parsing SQL costs more than
 	// running these single-row statements.
 	insertPending, selectPending *sql.Stmt
+	upsertSession                *sql.Stmt
 
 	metaMu    sync.Mutex
 	meta      map[string]*providerEntry // by org ID
@@ -230,6 +231,12 @@ func (p *Pool) prepare(ctx context.Context) error {
 	}
 	if p.selectPending, err = p.db.PrepareContext(ctx, `SELECT request_id, org_id, client_id, redirect_uri, state, scope, created_at, browser_hash
 		FROM pending_requests WHERE relay_hash = ?`); err != nil {
+		return fmt.Errorf("cognito: prepare: %w", err)
+	}
+	if p.upsertSession, err = p.db.PrepareContext(ctx, `INSERT INTO saml_sessions
+		(browser_hash, org_id, name_id, name_id_format, session_index, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(browser_hash) DO UPDATE SET org_id = excluded.org_id, name_id = excluded.name_id,
+		name_id_format = excluded.name_id_format, session_index = excluded.session_index, created_at = excluded.created_at`); err != nil {
 		return fmt.Errorf("cognito: prepare: %w", err)
 	}
 	consume, err := p.db.PrepareContext(ctx, `INSERT INTO seen_assertions (id, expires_at) VALUES (?, ?)
