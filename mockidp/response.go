@@ -195,18 +195,45 @@ func (s *Server) issueResponse(ctx context.Context, is issue) (issued, error) {
 	if err != nil {
 		return issued{}, err
 	}
-	// The log's copy: the same tree, written again once the signature
-	// values are replaced (the body above is already written).
+	logXML, err := elideSignatureValues(body, resp, sigs)
+	if err != nil {
+		return issued{}, err
+	}
+	return issued{body: body, logXML: logXML, claims: claims}, nil
+}
+
+// elideSignatureValues is the log's copy of body, the serialized resp:
+// the same bytes with each signature value of sigs replaced by
+// signatureElided. A value is base64, which the writer does not escape,
+// so it stands in body exactly as <SignatureValue>value</SignatureValue>;
+// replacing it there spares writing the whole tree a second time. Should
+// it not (a writer that wrapped the value), the tree is written again with
+// the values replaced.
+func elideSignatureValues(body []byte, resp *etree.Element, sigs []*etree.Element) (string, error) {
+	out := string(body)
+	for _, sig := range sigs {
+		for _, sv := range sig.SelectElements("SignatureValue") {
+			open, end := "<"+sv.FullTag()+">", "</"+sv.FullTag()+">"
+			value := open + sv.Text() + end
+			if strings.Count(out, value) != 1 {
+				return reserialize(resp, sigs)
+			}
+			out = strings.Replace(out, value, open+signatureElided+end, 1)
+		}
+	}
+	return out, nil
+}
+
+// reserialize writes resp again with its signature values replaced by
+// signatureElided.
+func reserialize(resp *etree.Element, sigs []*etree.Element) (string, error) {
 	for _, sig := range sigs {
 		for _, sv := range sig.SelectElements("SignatureValue") {
 			sv.SetText(signatureElided)
 		}
 	}
 	logXML, err := serialize(resp)
-	if err != nil {
-		return issued{}, err
-	}
-	return issued{body: body, logXML: string(logXML), claims: claims}, nil
+	return string(logXML), err
 }
 
 func (s *Server) signingKey(ctx context.Context, appID string, at time.Time) (directory.SigningKey, error) {

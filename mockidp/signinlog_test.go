@@ -163,3 +163,31 @@ func TestIssuedLogView(t *testing.T) {
 		})
 	}
 }
+
+// TestElideSignatureValuesRewritesWhenNotVerbatim: when a signature value
+// does not stand in the written response exactly once as written (here a
+// writer that wrapped it), the log's copy is the tree written again with
+// the values replaced, never the response with a live signature value.
+func TestElideSignatureValuesRewritesWhenNotVerbatim(t *testing.T) {
+	resp := etree.NewElement("Response")
+	sig := resp.CreateElement("Signature")
+	sig.CreateElement("SignatureValue").SetText("c2lnbmF0dXJl")
+	body := []byte(`<Response><Signature><SignatureValue>c2ln&#xA;bmF0dXJl</SignatureValue></Signature></Response>`)
+	got, err := elideSignatureValues(body, resp, []*etree.Element{sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<Response><Signature><SignatureValue>` + signatureElided + `</SignatureValue></Signature></Response>`
+	if got != want {
+		t.Errorf("log view = %s\nwant %s", got, want)
+	}
+	// Written verbatim, the value is replaced in place.
+	body = []byte(`<Response a="1"><Signature><SignatureValue>c2lnbmF0dXJl</SignatureValue></Signature></Response>`)
+	sig.SelectElement("SignatureValue").SetText("c2lnbmF0dXJl")
+	if got, err = elideSignatureValues(body, resp, []*etree.Element{sig}); err != nil {
+		t.Fatal(err)
+	}
+	if want := `<Response a="1"><Signature><SignatureValue>` + signatureElided + `</SignatureValue></Signature></Response>`; got != want {
+		t.Errorf("log view = %s\nwant %s", got, want)
+	}
+}
