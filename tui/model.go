@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -184,7 +183,7 @@ func New(opts Options) *Model {
 	}
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	s := opts.Setup
 	if s.Version == 0 {

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -105,7 +104,7 @@ type debugTickMsg struct{ spinner.TickMsg }
 func NewDebugScreen(opts DebugOptions) *DebugScreen {
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	in := textinput.New()
 	in.Prompt = ""

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -78,7 +77,7 @@ func runWizard(cmd *cobra.Command, e *env, o wizardOptions) error {
 		SetupPath: path,
 		Tenant:    about,
 		Start: tui.StartEnv(tui.EnvOptions{
-			Checks: checks.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Tenant: tf},
+			Checks: checks.Options{Logger: slog.New(slog.DiscardHandler), Tenant: tf},
 			HARDir: harDir,
 		}),
 		Now: time.Now,

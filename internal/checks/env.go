@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -78,7 +77,7 @@ func New(opts Options) *Env {
 		e.now = time.Now
 	}
 	if e.logger == nil {
-		e.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		e.logger = slog.New(slog.DiscardHandler)
 	}
 	return e
 }

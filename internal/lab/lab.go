@@ -16,7 +16,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -265,7 +264,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	}()
 	logger := opts.Logger
 	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		logger = slog.New(slog.DiscardHandler)
 	}
 
 	idpLn, err := listen(opts.IDPAddr, "--idp-addr")
