@@ -114,20 +114,32 @@ token, the client secret and the passwords go to FILE, readable by you only
 					fmt.Fprintln(e.stderr, "ssowiz: warning: "+w)
 				}
 			}
-			var tf *tenant.File
+			// The tenant file is read but not parsed here: a restart on
+			// --data that holds it, applied with the same inputs, does not
+			// need it parsed (lab parses it when it does).
+			var src *tenant.Source
 			// What `check --app` compares with its own tenant file: the
 			// file as read, before --sp-metadata adds apps to it.
 			var tenantDigest, tenantPath string
 			if opts.tenantFile != "" {
 				var err error
-				if tf, err = readTenant(opts.tenantFile); err != nil {
-					return err
+				if src, err = tenant.ReadSource(opts.tenantFile); err != nil {
+					return badInput(err)
 				}
-				tenantDigest, tenantPath = tf.Digest(), absPath(opts.tenantFile)
+				tenantDigest, tenantPath = src.Digest(), absPath(opts.tenantFile)
+				if opts.data == "" {
+					// Without --data every start parses it: a wrong file
+					// is reported before anything starts.
+					if _, err := src.File(); err != nil {
+						return badInput(fmt.Errorf("the tenant file has problems:\n%w", err))
+					}
+				}
 			}
 			if len(opts.spMetadata) > 0 {
-				var err error
-				if tf, err = addSPMetadata(ctx, tf, opts.spMetadata); err != nil {
+				if src == nil {
+					src = tenant.DemoSource()
+				}
+				if err := addSPMetadata(ctx, src, opts.spMetadata); err != nil {
 					return err
 				}
 			}
@@ -161,28 +173,29 @@ token, the client secret and the passwords go to FILE, readable by you only
 				return failed(err)
 			}
 			var running atomic.Pointer[lab.Lab]
-			checkFile := tf
+			checkSource := src
+			if checkSource == nil {
+				checkSource = tenant.DemoSource()
+			}
 			control := servectl.Handler(token, func(ctx context.Context, app string, progress func(checks.Event)) (*checks.Report, error) {
 				l := running.Load()
 				if l == nil {
 					return nil, errors.New("serve is still starting; try again in a moment")
 				}
-				f := checkFile
-				if f == nil {
-					var err error
-					if f, err = tenant.Demo(); err != nil {
-						return nil, err
-					}
+				// Parsed at the first check (once), if the start did not.
+				f, err := checkSource.File()
+				if err != nil {
+					return nil, err
 				}
 				return appcheck.Run(ctx, l, appcheck.Options{File: f, App: app, Progress: progress})
 			}, func(err error) bool { return errors.Is(err, appcheck.ErrNoApp) || errors.Is(err, appcheck.ErrBuiltin) })
 			l, err := lab.Start(ctx, lab.Options{Mode: mode, IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
-				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, Tenant: tf,
+				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, TenantSource: src,
 				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken, NewKey: newKey,
 				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn, SingleLogout: opts.singleLogout,
 				ExtraRoutes: map[string]http.Handler{servectl.Path: control}})
 			if errors.Is(err, yamlfile.ErrFormat) {
-				return badInput(err)
+				return badInput(fmt.Errorf("the tenant file has problems:\n%w", err))
 			}
 			if err != nil {
 				return failed(err)
@@ -516,34 +529,29 @@ func printInfo(w io.Writer, info servedInfo, data string, provision bool, scimUR
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }
 
-// addSPMetadata adds an app to the tenant (the demo tenant if none) for
-// each --sp-metadata, named after the SP's entity ID.
-func addSPMetadata(ctx context.Context, f *tenant.File, refs []string) (*tenant.File, error) {
-	if f == nil {
-		var err error
-		if f, err = tenant.Demo(); err != nil {
-			return nil, failed(err)
-		}
-	}
+// addSPMetadata adds an app to the tenant for each --sp-metadata, named
+// after the SP's entity ID. Each is read and checked now, so a bad one is
+// reported before anything starts.
+func addSPMetadata(ctx context.Context, src *tenant.Source, refs []string) error {
 	client := &http.Client{Timeout: 15 * time.Second}
 	for _, ref := range refs {
 		data, err := tenant.LoadMetadata(ctx, client, ref, "")
 		if err != nil {
-			return nil, badInput(fmt.Errorf("--sp-metadata %s: %w", ref, err))
+			return badInput(fmt.Errorf("--sp-metadata %s: %w", ref, err))
 		}
 		m, err := tenant.ParseSPMetadata(data)
 		if err != nil {
-			return nil, badInput(fmt.Errorf("--sp-metadata %s: %w", ref, err))
+			return badInput(fmt.Errorf("--sp-metadata %s: %w", ref, err))
 		}
 		if !strings.HasPrefix(ref, "http://") && !strings.HasPrefix(ref, "https://") {
 			// The tenant reads it again, relative to its own file.
 			if ref, err = filepath.Abs(ref); err != nil {
-				return nil, badInput(fmt.Errorf("--sp-metadata: %w", err))
+				return badInput(fmt.Errorf("--sp-metadata: %w", err))
 			}
 		}
-		f.AddMetadataApp(ref, m)
+		src.AddMetadataApp(ref, m)
 	}
-	return f, nil
+	return nil
 }
 
 // absPath is path made absolute, or path itself if that fails.

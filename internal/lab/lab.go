@@ -105,8 +105,13 @@ type Options struct {
 	// between provisioning cycles.
 	ProvisionInterval time.Duration
 	// Tenant is the tenant file to serve; nil serves the guide's demo
-	// tenant.
+	// tenant (or TenantSource).
 	Tenant *tenant.File
+	// TenantSource, when set instead of Tenant, is the tenant file as
+	// read but not parsed: a restart on DataDir that already holds it,
+	// applied with the same inputs, then does not parse it (see
+	// tenant.Load).
+	TenantSource *tenant.Source
 	// SCIMURL, when set, aims the built-in app's provisioning at another
 	// SCIM server (its Tenant URL), with SCIMToken as its Secret Token;
 	// empty keeps the built-in SCIM server.
@@ -366,7 +371,10 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		SignIns: l.AuditLog, DemoUsersHint: opts.DemoUsersHint, HideStaySignedIn: opts.HideStaySignedIn}); err != nil {
 		return nil, fmt.Errorf("lab: start the mock Entra ID: %w", err)
 	}
-	if opts.Provision || opts.Tenant.ProvisioningEnabled() {
+	if err := l.applyTenant(ctx, opts); err != nil {
+		return nil, err
+	}
+	if opts.Provision || l.applied.ProvisioningEnabled() {
 		// Made now, so Graph serves its logs; started once both mocks
 		// serve.
 		if l.Provisioning, err = l.NewProvisioning(ctx, ProvisioningOptions{

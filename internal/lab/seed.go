@@ -8,6 +8,7 @@ import (
 
 	"github.com/ssowiz/ssowiz/internal/loopback"
 	"github.com/ssowiz/ssowiz/internal/tenant"
+	"github.com/ssowiz/ssowiz/internal/yamlfile"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/graph"
 	"github.com/ssowiz/ssowiz/sp/accounts"
@@ -25,10 +26,9 @@ const servePATName = "ssowiz serve"
 // admin token is.
 const GraphClientName = "ssowiz automation"
 
-// seed applies the tenant file (the guide's demo tenant unless one is
-// given) with its built-in RudderStack app pointed at this SP, federates
-// the SP organisation with that app, and gives its Org Admin a fresh
-// Admin token, and registers the Graph automation app.
+// seed federates the SP organisation with the applied tenant's built-in
+// app, gives its Org Admin a fresh Admin token, and registers the Graph
+// automation app.
 func (l *Lab) seed(ctx context.Context, opts Options) error {
 	if err := l.seedTenant(ctx, opts); err != nil {
 		return err
@@ -43,17 +43,22 @@ func (l *Lab) seed(ctx context.Context, opts Options) error {
 }
 
 // describeApps lists every app of the tenant file in the lab's Info, as
-// the directory now holds it.
+// the directory now holds it (the built-in app repointed at this SP).
 func (l *Lab) describeApps(ctx context.Context) error {
+	apps, err := l.Directory.Apps(ctx)
+	if err != nil {
+		return fmt.Errorf("lab: %w", err)
+	}
+	byID := make(map[string]directory.App, len(apps))
+	for _, app := range apps {
+		byID[app.AppID] = app
+	}
 	for _, a := range l.applied.Apps {
-		app, err := l.Directory.App(ctx, a.AppID)
-		if err != nil {
-			return fmt.Errorf("lab: read app %s: %w", a.Name, err)
+		app, ok := byID[a.AppID]
+		if !ok {
+			return fmt.Errorf("lab: app %s was deleted while serve started", a.Name)
 		}
-		setup, err := l.IDP.Setup(ctx, app.AppID)
-		if err != nil {
-			return fmt.Errorf("lab: read the SAML setup of %s: %w", a.Name, err)
-		}
+		setup := l.IDP.SetupURLs(l.info.TenantID, app.AppID)
 		l.info.Apps = append(l.info.Apps, App{Name: app.Name, AppID: app.AppID, Builtin: a.Builtin,
 			Identifier: app.DefaultIdentifier(), ReplyURL: app.DefaultReplyURL(), SignOnURL: app.SAML.SignOnURL, LogoutURL: app.SAML.LogoutURL,
 			MetadataURL: setup.AppFederationMetadataURL, SAMLEndpoint: setup.LoginURL, EntraIdentifier: setup.MicrosoftEntraIdentifier,
@@ -62,26 +67,40 @@ func (l *Lab) describeApps(ctx context.Context) error {
 	return nil
 }
 
-func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
-	f := opts.Tenant
-	if f == nil {
-		var err error
-		if f, err = tenant.Demo(); err != nil {
-			return fmt.Errorf("lab: %w", err)
-		}
+// applyTenant makes the directory hold the tenant file (the guide's demo
+// tenant unless one is given), its built-in RudderStack app pointed at
+// this SP. The file's own errors are returned as they are: they name the
+// file, the line and the field.
+func (l *Lab) applyTenant(ctx context.Context, opts Options) error {
+	src := opts.TenantSource
+	switch {
+	case src == nil && opts.Tenant != nil:
+		src = tenant.SourceOf(opts.Tenant)
+	case src == nil:
+		src = tenant.DemoSource()
 	}
 	builtinSP := tenant.BuiltinSP{EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL()}
 	if opts.SingleLogout {
 		builtinSP.LogoutURL = l.SP.Pool().SLOURL()
 	}
-	applied, err := tenant.Apply(ctx, l.Directory, f, tenant.Options{
+	applied, err := tenant.Load(ctx, l.Directory, src, tenant.Options{
 		RudderStack: builtinSP,
 		HTTPClient:  opts.MetadataClient,
 	})
+	if errors.Is(err, yamlfile.ErrFormat) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("lab: %w", err)
 	}
 	l.applied = applied
+	return nil
+}
+
+// seedTenant puts the applied tenant in the lab's Info, federates the SP
+// organisation with the built-in app and fills in its provisioning.
+func (l *Lab) seedTenant(ctx context.Context, opts Options) error {
+	applied := l.applied
 	l.info = Info{TenantID: applied.Tenant.ID, TenantDomain: applied.Tenant.InitialDomain, SPLoginURL: l.SP.LoginURL(),
 		SPACSURL: l.SP.ACSURL(), SPEntityID: l.SP.EntityID(), SCIMBaseURL: l.SP.SCIMBaseURL(),
 		SPLogoutURL: l.SP.Pool().SLOURL(), SingleLogout: opts.SingleLogout}

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ssowiz/ssowiz/internal/buildid"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 )
@@ -73,6 +74,11 @@ type Applied struct {
 	// start. False means a kept directory already held this file, and
 	// what changed there at run time was kept.
 	Reapplied bool
+	// Parsed is true when this start needed the file's content (and
+	// parsed it, unless the caller had). False means a kept directory
+	// held this file with the same inputs, and the start served what the
+	// last apply recorded.
+	Parsed bool
 }
 
 // AppliedUser is a user of the file as the directory holds it.
@@ -122,8 +128,17 @@ func (a Applied) App(name string) (AppliedApp, bool) {
 
 // The records Apply keeps in the directory (its seed table).
 const (
-	recordSum     = "tenant-file:sha256"
-	recordApplied = "tenant-file:objects"
+	// recordSum is the digest of the file and every input its last
+	// apply read (see inputs); it is present only while the directory
+	// holds the whole of that apply.
+	recordSum = "tenant-file:sha256"
+	// recordInputs lists those inputs, so a restart can tell whether any
+	// changed before it parses the file.
+	recordInputs = "tenant-file:inputs"
+	// recordSnapshot is what the apply made (snapshot), for a restart
+	// that finds nothing changed.
+	recordSnapshot = "tenant-file:applied"
+	recordApplied  = "tenant-file:objects"
 )
 
 // appliedObjects are the object IDs a file made, so a later version of
@@ -134,30 +149,53 @@ type appliedObjects struct {
 	Apps   []string `json:"apps"`
 }
 
-// Apply makes the directory hold the tenant the file describes. A new
-// directory gets everything. A kept directory (--data) that last applied
-// the same file is left as it is, so what changed at run time survives; if
-// the file changed, every user, group and app it lists is made to match it
-// again (matched by UPN, group name and app name), and what an earlier
-// version of the file made but this one no longer lists is deleted.
-// Sessions, certificates, provisioning state and the SP's accounts are
-// never touched. Errors the directory raises name the file's field.
+// Apply makes the directory hold the tenant the file describes: Load of
+// a file the caller parsed.
 func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (Applied, error) {
+	return Load(ctx, d, SourceOf(f), opts)
+}
+
+// Load makes the directory hold the tenant the source describes. A new
+// directory gets everything. A kept directory (--data) that last applied
+// the same file with the same inputs (the SP metadata it names, the
+// environment variables holding its SCIM tokens, this build of ssowiz)
+// is left as it is, so what changed at run time survives, and the file
+// is not even parsed: what serve needs was recorded by that apply. If
+// anything changed, every user, group and app the file lists is made to
+// match it again (matched by UPN, group name and app name), and what an
+// earlier version of the file made but this one no longer lists is
+// deleted. Sessions, certificates, provisioning state and the SP's
+// accounts are never touched. Errors the directory raises name the
+// file's field.
+func Load(ctx context.Context, d *directory.Directory, src *Source, opts Options) (Applied, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	dir := ""
-	if f.name != DemoName {
-		dir = filepath.Dir(f.name)
+	out, ok, err := kept(ctx, d, src, opts)
+	if err != nil || ok {
+		return out, err
 	}
+	f, err := src.File()
+	if err != nil {
+		return Applied{}, err
+	}
+	out, err = apply(ctx, d, src, f, opts)
+	out.Parsed = true
+	return out, err
+}
+
+// apply applies a parsed file, unless the directory already holds it with
+// the same inputs, and records what it made.
+func apply(ctx context.Context, d *directory.Directory, src *Source, f *File, opts Options) (Applied, error) {
 	a := applier{d: d, f: f, opts: opts, users: map[string]string{}, groups: map[string]string{}, metadata: map[int]SPMetadata{}}
 	// The SPs' metadata is part of what is applied: a changed document
 	// applies the file again, as a changed file does.
-	sum := sha256.New()
-	sum.Write([]byte(f.sum))
+	in := inputs{Source: src.key()}
+	var contents [][]byte
+	dir := src.dir()
 	for i, fa := range f.Apps {
 		if fa.Metadata == "" {
 			continue
@@ -172,12 +210,15 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 			return Applied{}, f.fieldError(at, fmt.Sprintf("%s: %v", fa.Metadata, err))
 		}
 		a.metadata[i] = m
-		sum.Write(data)
+		in.Metadata = append(in.Metadata, resolveMetadata(fa.Metadata, dir))
+		contents = append(contents, data)
 	}
-	// A binary that stores the directory differently, or applies a file
-	// differently, applies it again.
-	fmt.Fprintf(sum, "\x00schema %d apply %d", directory.SchemaVersion(), applyVersion)
-	fileSum := hex.EncodeToString(sum.Sum(nil))
+	for _, fa := range f.Apps {
+		if p := fa.Provisioning; p != nil && p.SecretTokenEnv != "" {
+			in.Env = append(in.Env, p.SecretTokenEnv)
+		}
+	}
+	fileSum := in.digest(contents, opts.Getenv, buildid.Self())
 	t, err := a.tenant(ctx)
 	if err != nil {
 		return Applied{}, err
@@ -188,47 +229,215 @@ func Apply(ctx context.Context, d *directory.Directory, f *File, opts Options) (
 		return Applied{}, err
 	}
 	if last != fileSum {
-		if err := a.writeRecorded(ctx, last != "", fileSum); err != nil {
+		if err := a.writeForgetting(ctx, last != ""); err != nil {
 			return Applied{}, err
 		}
 		out.Reapplied = true
 	}
-	if err := a.results(ctx, &out); err != nil {
+	users := a.fileUsers()
+	if err := a.results(ctx, users, &out); err != nil {
 		return Applied{}, err
 	}
 	if len(out.Apps) < len(f.Apps) && !out.Reapplied {
 		// An app was deleted at run time; a server needs every app it
 		// serves, so the file is applied again.
-		if err := a.writeRecorded(ctx, true, fileSum); err != nil {
+		if err := a.writeForgetting(ctx, true); err != nil {
 			return Applied{}, err
 		}
 		out = Applied{Tenant: t, Reapplied: true}
-		if err := a.results(ctx, &out); err != nil {
+		if err := a.results(ctx, users, &out); err != nil {
 			return Applied{}, err
 		}
+	}
+	if err := record(ctx, d, fileSum, in, users, out); err != nil {
+		return Applied{}, err
 	}
 	return out, nil
 }
 
 // applyVersion is bumped when Apply makes something different of the
 // same file, so a kept directory applies its file again after an upgrade.
-const applyVersion = 1
+const applyVersion = 2
 
-// writeRecorded applies the file and then records its digest. The
-// digest a directory held is forgotten first, in its own commit: the
-// apply takes many transactions, and a process killed among them must
-// leave no digest that says the directory holds a file it only partly
-// holds. The next start then finds none and applies the file again.
-func (a *applier) writeRecorded(ctx context.Context, hadDigest bool, fileSum string) error {
+// writeForgetting applies the file, having first forgotten the digest the
+// directory held, in its own commit: the apply takes many transactions,
+// and a process killed among them must leave no digest that says the
+// directory holds a file it only partly holds. The next start then finds
+// none and applies the file again. record writes the new digest once the
+// apply is whole.
+func (a *applier) writeForgetting(ctx context.Context, hadDigest bool) error {
 	if hadDigest {
 		if err := a.d.DeleteSeedRecord(ctx, recordSum); err != nil {
 			return err
 		}
 	}
-	if err := a.write(ctx); err != nil {
+	return a.write(ctx)
+}
+
+// record keeps, in one transaction, the digest of what was applied, the
+// inputs it was made from and what it made, for the next start.
+func record(ctx context.Context, d *directory.Directory, sum string, in inputs, users []fileUser, out Applied) error {
+	seq, err := d.Sequence(ctx)
+	if err != nil {
 		return err
 	}
-	return a.d.SetSeedRecord(ctx, recordSum, fileSum)
+	snap := snapshot{Digest: sum, Seq: seq, TenantDomain: out.Tenant.InitialDomain, Domains: out.Tenant.Domains}
+	for _, app := range out.Apps {
+		snap.Apps = append(snap.Apps, snapshotApp{AppID: app.AppID, Builtin: app.Builtin, Spec: app.Spec})
+		if app.Builtin {
+			snap.BuiltinID = app.AppID
+		}
+	}
+	snap.Users = make([]snapshotUser, len(users))
+	for i, fu := range users {
+		snap.Users[i] = snapshotUser{File: fu, Applied: out.Users[i]}
+	}
+	enc, err := snap.encode()
+	if err != nil {
+		return err
+	}
+	js, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("encode the tenant file's inputs: %w", err)
+	}
+	return d.SetSeedRecords(ctx, map[string]string{recordSum: sum, recordInputs: string(js), recordSnapshot: string(enc)})
+}
+
+// kept serves a restart whose file and inputs are those the directory
+// last applied whole: from the snapshot that apply recorded, without
+// parsing the file. ok is false when anything differs (or the record is
+// missing or damaged); the caller then parses and applies as usual.
+func kept(ctx context.Context, d *directory.Directory, src *Source, opts Options) (_ Applied, ok bool, _ error) {
+	records := map[string]string{}
+	for _, key := range []string{recordSum, recordInputs, recordSnapshot} {
+		v, err := d.SeedRecord(ctx, key)
+		if errors.Is(err, directory.ErrNotFound) {
+			return Applied{}, false, nil
+		}
+		if err != nil {
+			return Applied{}, false, err
+		}
+		records[key] = v
+	}
+	var in inputs
+	if json.Unmarshal([]byte(records[recordInputs]), &in) != nil || in.Source != src.key() {
+		return Applied{}, false, nil
+	}
+	contents := make([][]byte, len(in.Metadata))
+	for i, ref := range in.Metadata {
+		data, err := LoadMetadata(ctx, opts.HTTPClient, ref, "")
+		if err != nil {
+			// The apply reports it, against the file's field.
+			return Applied{}, false, nil
+		}
+		contents[i] = data
+	}
+	if in.digest(contents, opts.Getenv, buildid.Self()) != records[recordSum] {
+		return Applied{}, false, nil
+	}
+	snap, err := decodeSnapshot(records[recordSnapshot])
+	if err != nil || snap.Digest != records[recordSum] {
+		return Applied{}, false, nil
+	}
+	t, err := d.Tenant(ctx)
+	if err != nil {
+		return Applied{}, false, err
+	}
+	if t.InitialDomain != snap.TenantDomain {
+		return Applied{}, false, nil
+	}
+	for _, dom := range snap.Domains {
+		if !slices.Contains(t.Domains, dom) {
+			return Applied{}, false, nil
+		}
+	}
+	apps, err := d.Apps(ctx)
+	if err != nil {
+		return Applied{}, false, err
+	}
+	byID := make(map[string]directory.App, len(apps))
+	for _, app := range apps {
+		byID[app.AppID] = app
+	}
+	out := Applied{Tenant: t}
+	for _, sa := range snap.Apps {
+		app, ok := byID[sa.AppID]
+		if !ok {
+			// Deleted at run time: the apply makes it again.
+			return Applied{}, false, nil
+		}
+		out.Apps = append(out.Apps, AppliedApp{App: app, Spec: sa.Spec, Builtin: sa.Builtin})
+	}
+	seq, err := d.Sequence(ctx)
+	if err != nil {
+		return Applied{}, false, err
+	}
+	users := make([]fileUser, len(snap.Users))
+	for i, u := range snap.Users {
+		users[i] = u.File
+	}
+	if seq == snap.Seq {
+		out.Users = make([]AppliedUser, len(snap.Users))
+		for i, u := range snap.Users {
+			out.Users[i] = u.Applied
+		}
+		return out, true, nil
+	}
+	// Users changed at run time: read them back, and keep that for the
+	// next start.
+	a := applier{d: d, opts: opts}
+	if err := a.readUsers(ctx, users, snap.BuiltinID, &out); err != nil {
+		return Applied{}, false, err
+	}
+	if err := record(ctx, d, records[recordSum], in, users, out); err != nil {
+		return Applied{}, false, err
+	}
+	return out, true, nil
+}
+
+// inputs are what an apply read besides the file: recorded with its
+// digest, and read again at the next start to tell whether anything
+// changed, as a build cache's list of dependencies.
+type inputs struct {
+	// Source is the file's content and the --sp-metadata apps added to
+	// it (Source.key).
+	Source string `json:"source"`
+	// Metadata are the SP metadata documents the apps name, as absolute
+	// paths or URLs, in the apps' order.
+	Metadata []string `json:"metadata"`
+	// Env are the environment variables holding SCIM tokens.
+	Env []string `json:"env"`
+}
+
+// digest identifies the inputs' content: the file, each metadata
+// document, each variable's value (hashed), and this build of ssowiz,
+// whose parsing, validation or storage may differ from another's.
+func (in inputs) digest(metadata [][]byte, getenv func(string) string, build string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "source %s\n", in.Source)
+	for i, ref := range in.Metadata {
+		fmt.Fprintf(h, "metadata %q %x\n", ref, sha256.Sum256(metadata[i]))
+	}
+	for _, name := range in.Env {
+		fmt.Fprintf(h, "env %q %x\n", name, sha256.Sum256([]byte(getenv(name))))
+	}
+	fmt.Fprintf(h, "schema %d apply %d build %s\n", directory.SchemaVersion(), applyVersion, build)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// resolveMetadata is where a file's metadata reference is read from: a
+// URL as it is, a path made absolute against the file's directory.
+func resolveMetadata(ref, dir string) string {
+	if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") {
+		return ref
+	}
+	if !filepath.IsAbs(ref) && dir != "" {
+		ref = filepath.Join(dir, ref)
+	}
+	if abs, err := filepath.Abs(ref); err == nil {
+		return abs
+	}
+	return ref
 }
 
 type applier struct {
@@ -794,25 +1003,43 @@ func (a *applier) removeDropped(ctx context.Context, made appliedObjects) error 
 	return a.d.SetSeedRecord(ctx, recordApplied, string(js))
 }
 
+// fileUsers is what reading the file's users back needs of the file.
+func (a *applier) fileUsers() []fileUser {
+	orgAdmin := ""
+	if b := a.f.builtin(); b != nil {
+		orgAdmin = b.RudderStack.OrgAdmin
+	}
+	out := make([]fileUser, len(a.f.Users))
+	for i, fu := range a.f.Users {
+		out[i] = fileUser{UPN: fu.UPN, DisplayName: fu.DisplayName, Note: fu.Note, Password: fu.Password, OrgAdmin: orgAdmin != "" && strings.EqualFold(fu.UPN, orgAdmin)}
+	}
+	return out
+}
+
 // results reads back what the directory holds for the file's users and
 // apps.
-func (a *applier) results(ctx context.Context, out *Applied) error {
+func (a *applier) results(ctx context.Context, users []fileUser, out *Applied) error {
 	apps, err := a.d.Apps(ctx)
 	if err != nil {
 		return err
 	}
-	var builtinID, orgAdmin string
+	var builtinID string
 	for _, fa := range a.f.Apps {
 		for _, app := range apps {
 			if strings.EqualFold(app.Name, fa.Name) {
 				out.Apps = append(out.Apps, AppliedApp{App: app, Spec: fa, Builtin: fa.RudderStack != nil})
 				if fa.RudderStack != nil {
-					builtinID, orgAdmin = app.AppID, fa.RudderStack.OrgAdmin
+					builtinID = app.AppID
 				}
 				break
 			}
 		}
 	}
+	return a.readUsers(ctx, users, builtinID, out)
+}
+
+// readUsers reads back what the directory holds for the file's users.
+func (a *applier) readUsers(ctx context.Context, users []fileUser, builtinID string, out *Applied) error {
 	live, err := a.d.Users(ctx)
 	if err != nil {
 		return err
@@ -834,7 +1061,7 @@ func (a *applier) results(ctx context.Context, out *Applied) error {
 	// Which password still opens each account: the file's, or the one
 	// generated for it. Checked in bulk: one query for all users.
 	passwords := map[string]string{}
-	for _, fu := range a.f.Users {
+	for _, fu := range users {
 		u, ok := byUPN[strings.ToLower(strings.TrimSpace(fu.UPN))]
 		if !ok {
 			continue
@@ -851,8 +1078,9 @@ func (a *applier) results(ctx context.Context, out *Applied) error {
 	if err != nil {
 		return err
 	}
-	for _, fu := range a.f.Users {
-		au := AppliedUser{UPN: fu.UPN, DisplayName: fu.DisplayName, Note: fu.Note, OrgAdmin: strings.EqualFold(fu.UPN, orgAdmin)}
+	out.Users = out.Users[:0]
+	for _, fu := range users {
+		au := AppliedUser{UPN: fu.UPN, DisplayName: fu.DisplayName, Note: fu.Note, OrgAdmin: fu.OrgAdmin}
 		u, ok := byUPN[strings.ToLower(strings.TrimSpace(fu.UPN))]
 		if !ok {
 			out.Users = append(out.Users, au)

@@ -339,3 +339,14 @@ func (f *File) ProvisioningEnabled() bool {
 	}
 	return false
 }
+
+// ProvisioningEnabled reports whether any app's provisioning is on in
+// the file, so the provisioning engine must run.
+func (a Applied) ProvisioningEnabled() bool {
+	for _, app := range a.Apps {
+		if p := app.Spec.Provisioning; p != nil && p.Enabled {
+			return true
+		}
+	}
+	return false
+}

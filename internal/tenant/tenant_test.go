@@ -475,8 +475,8 @@ func TestInterruptedApplyLeavesNoDigest(t *testing.T) {
 	if u, _ := d.User(ctx, adele.ObjectID); !again.Reapplied || u.DisplayName != adele.DisplayName {
 		t.Fatalf("after an interrupted apply, the earlier file: reapplied=%v, Adele is %q", again.Reapplied, u.DisplayName)
 	}
-	if third, err := Apply(ctx, d, demo(t), Options{RudderStack: rehearsal}); err != nil || third.Reapplied {
-		t.Fatalf("once applied whole, the same file again: reapplied=%v %v", third.Reapplied, err)
+	if third, err := Apply(ctx, d, demo(t), Options{RudderStack: rehearsal}); err != nil || third.Reapplied || third.Parsed {
+		t.Fatalf("once applied whole, the same file again: reapplied=%v parsed=%v %v", third.Reapplied, third.Parsed, err)
 	}
 }
 

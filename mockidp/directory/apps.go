@@ -190,6 +190,28 @@ const appColumns = `app_id, sp_object_id, name, reply_urls, sign_on_url, relay_s
 	claims, signing_option, signing_algorithm, assignment_required, created_at, group_claim`
 
 func (d *Directory) scanApp(ctx context.Context, q querier, row interface{ Scan(...any) error }) (App, error) {
+	a, err := scanAppRow(row)
+	if err != nil {
+		return App{}, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT value, is_default FROM app_identifiers WHERE app_id = ? ORDER BY position`, a.AppID)
+	if err != nil {
+		return App{}, fmt.Errorf("app %s: identifiers: %w", a.AppID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id Identifier
+		if err := rows.Scan(&id.Value, &id.Default); err != nil {
+			return App{}, fmt.Errorf("app %s: identifiers: %w", a.AppID, err)
+		}
+		a.SAML.Identifiers = append(a.SAML.Identifiers, id)
+	}
+	return a, rows.Err()
+}
+
+// scanAppRow reads an app's own row (appColumns), without its
+// identifiers.
+func scanAppRow(row interface{ Scan(...any) error }) (App, error) {
 	var a App
 	var replies, claims, format, option, alg, created, groupClaim string
 	if err := row.Scan(&a.AppID, &a.ServicePrincipalID, &a.Name, &replies, &a.SAML.SignOnURL, &a.SAML.RelayState,
@@ -207,19 +229,7 @@ func (d *Directory) scanApp(ctx context.Context, q querier, row interface{ Scan(
 	if err := json.Unmarshal([]byte(claims), &a.Claims); err != nil {
 		return App{}, fmt.Errorf("app %s: claims: %w", a.AppID, err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT value, is_default FROM app_identifiers WHERE app_id = ? ORDER BY position`, a.AppID)
-	if err != nil {
-		return App{}, fmt.Errorf("app %s: identifiers: %w", a.AppID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id Identifier
-		if err := rows.Scan(&id.Value, &id.Default); err != nil {
-			return App{}, fmt.Errorf("app %s: identifiers: %w", a.AppID, err)
-		}
-		a.SAML.Identifiers = append(a.SAML.Identifiers, id)
-	}
-	return a, rows.Err()
+	return a, nil
 }
 
 // App returns an application by its Application ID (any case).
@@ -267,32 +277,55 @@ func (d *Directory) AppByIdentifier(ctx context.Context, identifier string) (App
 	return d.App(ctx, appID)
 }
 
-// Apps lists the enterprise applications by name.
+// Apps lists the enterprise applications by name. It reads them all in
+// two queries (the apps, then every identifier), as App would one by one:
+// a tenant of fifty apps is listed at each start.
 func (d *Directory) Apps(ctx context.Context) ([]App, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT app_id FROM apps ORDER BY name COLLATE NOCASE, app_id`)
+	gen := d.cache.generation()
+	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
-	var ids []string
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name COLLATE NOCASE, app_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	var out []App
+	byID := map[string]int{}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		a, err := scanAppRow(rows)
+		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("list applications: %w", err)
 		}
-		ids = append(ids, id)
+		byID[a.AppID] = len(out)
+		out = append(out, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
-	out := make([]App, 0, len(ids))
-	for _, id := range ids {
-		a, err := d.App(ctx, id)
-		if err != nil {
-			return nil, err
+	ids, err := tx.QueryContext(ctx, `SELECT app_id, value, is_default FROM app_identifiers ORDER BY app_id, position`)
+	if err != nil {
+		return nil, fmt.Errorf("list applications: identifiers: %w", err)
+	}
+	defer ids.Close()
+	for ids.Next() {
+		var appID string
+		var id Identifier
+		if err := ids.Scan(&appID, &id.Value, &id.Default); err != nil {
+			return nil, fmt.Errorf("list applications: identifiers: %w", err)
 		}
-		out = append(out, a)
+		if i, ok := byID[appID]; ok {
+			out[i].SAML.Identifiers = append(out[i].SAML.Identifiers, id)
+		}
+	}
+	if err := ids.Err(); err != nil {
+		return nil, fmt.Errorf("list applications: identifiers: %w", err)
+	}
+	for _, a := range out {
+		d.cache.putApp(gen, a)
 	}
 	return out, nil
 }

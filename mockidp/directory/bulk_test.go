@@ -193,3 +193,65 @@ func TestSeedRecordsWithPrefix(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// Apps reads every app in two queries; each must be what App reads on
+// its own, identifiers in their order included.
+func TestAppsAnswerAsApp(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newTestDirectory(t)
+	for i := range 4 {
+		app, err := d.CreateApp(ctx, fmt.Sprintf("App %d", 3-i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := SAMLConfig{SignOnURL: fmt.Sprintf("https://app%d.example.com/login", i)}
+		for k := range i + 1 {
+			cfg.Identifiers = append(cfg.Identifiers, Identifier{Value: fmt.Sprintf("https://app%d.example.com/id%d", i, k), Default: k == i})
+		}
+		cfg.ReplyURLs = []ReplyURL{{URL: fmt.Sprintf("https://app%d.example.com/acs", i), Default: true}}
+		if _, err := d.UpdateSAMLConfig(ctx, app.AppID, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apps, err := d.Apps(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(apps) != 4 || apps[0].Name != "App 0" || len(apps[0].SAML.Identifiers) != 4 {
+		t.Fatalf("Apps = %d apps, first %q with %d identifiers", len(apps), apps[0].Name, len(apps[0].SAML.Identifiers))
+	}
+	for _, a := range apps {
+		// Read past the cache Apps filled.
+		one, err := d.appIn(ctx, d.db, a.AppID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, one) {
+			t.Errorf("Apps has %+v\nApp reads %+v", a, one)
+		}
+	}
+}
+
+// A password reset moves the change sequence on (so a record of the
+// users as of a sequence knows it is stale) but reports no change: no
+// delta carries passwords.
+func TestSetPasswordMovesTheSequenceOnly(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newTestDirectory(t)
+	u := mustUser(t, d, "adele")
+	before, _ := d.Sequence(ctx)
+	if err := d.SetPassword(ctx, u.ObjectID, "Another-Pass-42"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := d.Sequence(ctx)
+	changes, _, err := d.ChangesSince(ctx, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before || len(changes) != 0 {
+		t.Fatalf("sequence %d -> %d, %d changes reported", before, after, len(changes))
+	}
+	if _, err := d.VerifyPassword(ctx, u.UserPrincipalName, "Another-Pass-42"); err != nil {
+		t.Fatalf("the new password: %v", err)
+	}
+}

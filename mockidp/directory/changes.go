@@ -49,7 +49,9 @@ type Change struct {
 }
 
 // Sequence returns the current change sequence: the watermark that a
-// cycle which has read everything should store.
+// cycle which has read everything should store. It moves on at every
+// change to a user (a password reset included), group, membership or
+// assignment.
 func (d *Directory) Sequence(ctx context.Context) (int64, error) {
 	var n int64
 	if err := d.db.QueryRowContext(ctx, `SELECT n FROM sequence WHERE id = 1`).Scan(&n); err != nil {

@@ -230,12 +230,23 @@ func (d *Directory) SetPassword(ctx context.Context, objectID, password string) 
 	if err != nil {
 		return err
 	}
-	res, err := d.db.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE object_id = ? AND state = 'active'`, hash, objectID)
+	err = d.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE object_id = ? AND state = 'active'`, hash, objectID)
+		if err != nil {
+			return fmt.Errorf("reset the password of user %s: %w", objectID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("user %s: %w", objectID, ErrNotFound)
+		}
+		// The sequence moves on, so whoever remembers the users as of a
+		// sequence (the tenant file's record of what it applied) sees
+		// they changed. The user's own change_seq stays: passwords are
+		// not provisioned, so no delta reports a reset.
+		_, err = nextSeq(ctx, tx)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("reset the password of user %s: %w", objectID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("user %s: %w", objectID, ErrNotFound)
+		return err
 	}
 	// The demo password printed by `serve` no longer opens the account;
 	// keep no copy of it.
