@@ -235,7 +235,12 @@ func apply(ctx context.Context, d *directory.Directory, src *Source, f *File, op
 		out.Reapplied = true
 	}
 	users := a.fileUsers()
-	if err := a.results(ctx, users, &out); err != nil {
+	if out.Reapplied {
+		err = a.written(ctx, users, &out)
+	} else {
+		err = a.results(ctx, users, &out)
+	}
+	if err != nil {
 		return Applied{}, err
 	}
 	if len(out.Apps) < len(f.Apps) && !out.Reapplied {
@@ -245,7 +250,7 @@ func apply(ctx context.Context, d *directory.Directory, src *Source, f *File, op
 			return Applied{}, err
 		}
 		out = Applied{Tenant: t, Reapplied: true}
-		if err := a.results(ctx, users, &out); err != nil {
+		if err := a.written(ctx, users, &out); err != nil {
 			return Applied{}, err
 		}
 	}
@@ -451,6 +456,14 @@ type applier struct {
 	// managers holds each existing user's manager before the file is
 	// applied, so unchanged ones cost no write.
 	managers map[string]string
+	// generated holds the passwords made for the users this apply
+	// created, by object ID; kept is the users it found already there.
+	generated map[string]string
+	kept      map[string]bool
+	// members holds each file group's members as applied, by lower-case
+	// name; appIDs the file's apps as written, in its order.
+	members map[string][]string
+	appIDs  []string
 }
 
 // fail reports a directory's refusal of a value against the file's field.
@@ -565,6 +578,7 @@ func (a *applier) write(ctx context.Context) error {
 		}
 		made.Apps = append(made.Apps, id)
 	}
+	a.appIDs = made.Apps
 	return a.removeDropped(ctx, made)
 }
 
@@ -576,7 +590,7 @@ func (a *applier) usersOf(ctx context.Context) error {
 	var fresh []directory.NewUser
 	var at []int
 	var generated []bool
-	a.managers = map[string]string{}
+	a.managers, a.kept, a.generated = map[string]string{}, map[string]bool{}, map[string]string{}
 	live, err := a.d.Users(ctx)
 	if err != nil {
 		return err
@@ -607,6 +621,7 @@ func (a *applier) usersOf(ctx context.Context) error {
 		if fu.Password != "" {
 			passwords[existing.ObjectID] = fu.Password
 		}
+		a.kept[existing.ObjectID] = true
 		a.users[strings.ToLower(fu.UPN)] = existing.ObjectID
 		a.managers[existing.ObjectID] = existing.Manager
 	}
@@ -634,6 +649,7 @@ func (a *applier) usersOf(ctx context.Context) error {
 		a.users[strings.ToLower(a.f.Users[at[k]].UPN)] = id
 		if generated[k] {
 			records["password:"+id] = fresh[k].Password
+			a.generated[id] = fresh[k].Password
 		}
 	}
 	return a.d.SetSeedRecords(ctx, records)
@@ -707,6 +723,7 @@ func sameUser(x, y directory.User) bool {
 
 func (a *applier) groupsAndMembers(ctx context.Context, made *appliedObjects) error {
 	byName := map[string]directory.Group{}
+	a.members = map[string][]string{}
 	current, err := a.d.Groups(ctx)
 	if err != nil {
 		return err
@@ -734,6 +751,7 @@ func (a *applier) groupsAndMembers(ctx context.Context, made *appliedObjects) er
 		for _, m := range fg.Members {
 			want = append(want, a.users[strings.ToLower(m)])
 		}
+		a.members[key] = want
 		if err := a.d.SetGroupMembers(ctx, g.ObjectID, want); err != nil {
 			return a.fail(fmt.Sprintf("groups[%d].members", i), err)
 		}
@@ -1019,23 +1037,108 @@ func (a *applier) fileUsers() []fileUser {
 // results reads back what the directory holds for the file's users and
 // apps.
 func (a *applier) results(ctx context.Context, users []fileUser, out *Applied) error {
-	apps, err := a.d.Apps(ctx)
+	builtinID, err := a.appsOf(ctx, out)
 	if err != nil {
 		return err
 	}
-	var builtinID string
-	for _, fa := range a.f.Apps {
-		for _, app := range apps {
-			if strings.EqualFold(app.Name, fa.Name) {
-				out.Apps = append(out.Apps, AppliedApp{App: app, Spec: fa, Builtin: fa.RudderStack != nil})
-				if fa.RudderStack != nil {
-					builtinID = app.AppID
-				}
-				break
+	return a.readUsers(ctx, users, builtinID, out)
+}
+
+// appsOf reads the file's apps as the directory holds them (the ones
+// this apply wrote, else the first of each name), and says which is the
+// built-in app.
+func (a *applier) appsOf(ctx context.Context, out *Applied) (builtinID string, _ error) {
+	apps, err := a.d.Apps(ctx)
+	if err != nil {
+		return "", err
+	}
+	byName := make(map[string]directory.App, len(apps))
+	byID := make(map[string]directory.App, len(apps))
+	for _, app := range apps {
+		if _, ok := byName[strings.ToLower(app.Name)]; !ok {
+			byName[strings.ToLower(app.Name)] = app
+		}
+		byID[app.AppID] = app
+	}
+	for i, fa := range a.f.Apps {
+		app, ok := byName[strings.ToLower(fa.Name)]
+		if len(a.appIDs) == len(a.f.Apps) {
+			app, ok = byID[a.appIDs[i]]
+		}
+		if ok {
+			out.Apps = append(out.Apps, AppliedApp{App: app, Spec: fa, Builtin: fa.RudderStack != nil})
+			if fa.RudderStack != nil {
+				builtinID = app.AppID
 			}
 		}
 	}
-	return a.readUsers(ctx, users, builtinID, out)
+	return builtinID, nil
+}
+
+// written is what the apply just wrote, as results would read it back,
+// without reading ten thousand users: each file user exists, with the
+// file's properties (trimmed, as the directory keeps them), the file's
+// password or the one generated for it, and is assigned to the built-in
+// app directly or through a group the file assigns. Only a generated
+// password of a user that was already there is checked, since it may have
+// been changed at run time.
+func (a *applier) written(ctx context.Context, users []fileUser, out *Applied) error {
+	if _, err := a.appsOf(ctx, out); err != nil {
+		return err
+	}
+	assigned := map[string]bool{}
+	if b := a.f.builtin(); b != nil && b.Assigned != nil {
+		for _, u := range b.Assigned.Users {
+			assigned[a.users[strings.ToLower(u)]] = true
+		}
+		for _, g := range b.Assigned.Groups {
+			for _, id := range a.members[strings.ToLower(g)] {
+				assigned[id] = true
+			}
+		}
+	}
+	check := map[string]string{}
+	var records map[string]string
+	for _, fu := range a.f.Users {
+		id := a.users[strings.ToLower(fu.UPN)]
+		if fu.Password != "" || !a.kept[id] {
+			continue
+		}
+		if records == nil {
+			var err error
+			if records, err = a.d.SeedRecordsWithPrefix(ctx, "password:"); err != nil {
+				return err
+			}
+		}
+		if pw := records["password:"+id]; pw != "" {
+			check[id] = pw
+		}
+	}
+	open, err := a.d.CheckPasswords(ctx, check)
+	if err != nil {
+		return err
+	}
+	out.Users = make([]AppliedUser, len(users))
+	for i, fu := range a.f.Users {
+		id := a.users[strings.ToLower(fu.UPN)]
+		pw := fu.Password
+		switch {
+		case pw != "":
+		case !a.kept[id]:
+			pw = a.generated[id]
+		case open[strings.ToLower(id)]:
+			pw = check[id]
+		case check[id] != "":
+			// Changed some other way: the generated one opens nothing.
+			if err := a.d.DeleteSeedRecord(ctx, "password:"+id); err != nil {
+				return err
+			}
+		}
+		out.Users[i] = AppliedUser{ObjectID: id, UPN: strings.TrimSpace(fu.UPN), DisplayName: strings.TrimSpace(fu.DisplayName),
+			Password: pw, Exists: true, Enabled: fu.Enabled == nil || *fu.Enabled, HasMail: strings.TrimSpace(fu.Mail) != "",
+			Assigned: assigned[id], OrgAdmin: users[i].OrgAdmin, Note: fu.Note}
+	}
+	return nil
 }
 
 // readUsers reads back what the directory holds for the file's users.

@@ -273,3 +273,65 @@ func TestDigestCoversTheBuild(t *testing.T) {
 		t.Fatal("the digest is not stable")
 	}
 }
+
+// What an apply reports without reading the users back is what reading
+// them back gives: on a new directory, and on a kept one re-applied
+// after run-time changes (a generated password reset, a user disabled,
+// another deleted).
+func TestAppliedIsWhatTheDirectoryHolds(t *testing.T) {
+	ctx := context.Background()
+	env := map[string]string{"SCIM_APP_TOKEN": "token-1"}
+	dir, dataDir := t.TempDir(), t.TempDir()
+	path := sourceTenant(t, dir)
+	data, _ := os.ReadFile(path)
+	// A user whose values the directory trims, directly assigned.
+	text := strings.Replace(string(data), "users:\n", "users:\n  - upn: \" Pat@contoso.onmicrosoft.com\"\n    display_name: \"Pat Doe \"\n    password: Correct-Horse-9\n", 1)
+	os.WriteFile(path, []byte(text), 0o644)
+	readBack := func(t *testing.T, got Applied) {
+		t.Helper()
+		if !got.Reapplied {
+			t.Fatal("the file was not applied; the test proves nothing")
+		}
+		d := openDir(t, dataDir)
+		defer d.Close()
+		f, err := ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := applier{d: d, f: f}
+		want := Applied{Tenant: got.Tenant}
+		if err := a.results(ctx, a.fileUsers(), &want); err != nil {
+			t.Fatal(err)
+		}
+		sameApplied(t, got, want)
+	}
+	first := load(t, dataDir, path, env, nil)
+	readBack(t, first)
+
+	d := openDir(t, dataDir)
+	ids := map[string]string{}
+	for _, u := range first.Users {
+		ids[strings.SplitN(u.UPN, "@", 2)[0]] = u.ObjectID
+	}
+	if err := d.SetPassword(ctx, ids["MeganB"], "Changed-Pass-77"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetAccountEnabled(ctx, ids["AdeleV"], false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SoftDeleteUser(ctx, ids["AlexW"]); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	os.WriteFile(path, []byte(strings.Replace(text, "display_name: Isaiah Langer", "display_name: Isaiah L.", 1)), 0o644)
+	again := load(t, dataDir, path, env, nil)
+	readBack(t, again)
+	for _, u := range again.Users {
+		if strings.HasPrefix(u.UPN, "MeganB@") && u.Password != "" {
+			t.Errorf("Megan's generated password, reset at run time, is still reported")
+		}
+		if strings.HasPrefix(u.UPN, "Pat@") && (u.UPN != "Pat@contoso.onmicrosoft.com" || u.DisplayName != "Pat Doe") {
+			t.Errorf("Pat is reported as %q %q, untrimmed", u.UPN, u.DisplayName)
+		}
+	}
+}
