@@ -281,13 +281,11 @@ func (d *Directory) AppByIdentifier(ctx context.Context, identifier string) (App
 // two queries (the apps, then every identifier), as App would one by one:
 // a tenant of fifty apps is listed at each start.
 func (d *Directory) Apps(ctx context.Context) ([]App, error) {
+	// Not in one transaction: the store's transactions take the write
+	// lock. A write between the two queries clears the read cache (gen),
+	// so what this call caches is never older than the next read.
 	gen := d.cache.generation()
-	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("list applications: %w", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name COLLATE NOCASE, app_id`)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name COLLATE NOCASE, app_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
@@ -306,7 +304,7 @@ func (d *Directory) Apps(ctx context.Context) ([]App, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
-	ids, err := tx.QueryContext(ctx, `SELECT app_id, value, is_default FROM app_identifiers ORDER BY app_id, position`)
+	ids, err := d.db.QueryContext(ctx, `SELECT app_id, value, is_default FROM app_identifiers ORDER BY app_id, position`)
 	if err != nil {
 		return nil, fmt.Errorf("list applications: identifiers: %w", err)
 	}
