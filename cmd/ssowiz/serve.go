@@ -27,6 +27,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/servectl"
 	"github.com/ssowiz/ssowiz/internal/store"
 	"github.com/ssowiz/ssowiz/internal/tenant"
+	"github.com/ssowiz/ssowiz/internal/tenantcache"
 	"github.com/ssowiz/ssowiz/internal/yamlfile"
 	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 )
@@ -157,12 +158,18 @@ token, the client secret and the passwords go to FILE, readable by you only
 				mode = lab.LoopbackTLS
 			}
 			var newKey func() (*rsa.PrivateKey, error)
+			var tenants *tenantcache.Cache
 			if opts.data == "" {
 				// Without --data every start makes a new tenant, and its
 				// RSA keys were most of the start-up time: they are made
 				// once and kept in the user's cache directory instead.
 				if c, ok := keycache.Default(); ok {
 					newKey = c.NewKey
+				}
+				// So is the tenant a file makes, which for ten thousand
+				// users takes a second to parse and apply.
+				if c, ok := tenantcache.Default(); ok {
+					tenants = c
 				}
 			}
 			// `ssowiz check --tenant FILE --app NAME` runs its checks in
@@ -191,7 +198,7 @@ token, the client secret and the passwords go to FILE, readable by you only
 			}, func(err error) bool { return errors.Is(err, appcheck.ErrNoApp) || errors.Is(err, appcheck.ErrBuiltin) })
 			l, err := lab.Start(ctx, lab.Options{Mode: mode, IDPAddr: opts.idpAddr, SPAddr: opts.spAddr, DataDir: opts.data, Logger: logger,
 				Provision: opts.provision, ProvisionInterval: opts.provisionInterval, TenantSource: src,
-				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken, NewKey: newKey,
+				SCIMURL: opts.scimURL, SCIMToken: opts.scimToken, NewKey: newKey, TenantCache: tenants,
 				DemoUsersHint: !opts.noDemoHint, HideStaySignedIn: opts.noStaySignedIn, SingleLogout: opts.singleLogout,
 				ExtraRoutes: map[string]http.Handler{servectl.Path: control}})
 			if errors.Is(err, yamlfile.ErrFormat) {

@@ -25,6 +25,7 @@ import (
 	"github.com/ssowiz/ssowiz/internal/hostroute"
 	"github.com/ssowiz/ssowiz/internal/localca"
 	"github.com/ssowiz/ssowiz/internal/tenant"
+	"github.com/ssowiz/ssowiz/internal/tenantcache"
 	"github.com/ssowiz/ssowiz/mockidp"
 	"github.com/ssowiz/ssowiz/mockidp/auditlog"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
@@ -119,6 +120,10 @@ type Options struct {
 	// MetadataClient fetches the SP metadata a tenant file's apps give by
 	// URL; nil uses a plain client with a timeout.
 	MetadataClient *http.Client
+	// TenantCache, without DataDir, keeps the applied tenant between
+	// starts: a start with the same file restores it instead of parsing
+	// and applying the file. nil applies the file at every start.
+	TenantCache *tenantcache.Cache
 }
 
 // Lab is a running pair of mocks.
@@ -148,6 +153,7 @@ type Lab struct {
 	// stopEngine aborts a running provisioning cycle when Close can't wait
 	// for it.
 	stopEngine context.CancelFunc
+	log        *slog.Logger
 	applied    tenant.Applied
 	info       Info
 	client     *http.Client
@@ -271,6 +277,7 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	l.log = logger
 
 	idpLn, err := listen(opts.IDPAddr, "--idp-addr")
 	if err != nil {
@@ -343,8 +350,14 @@ func Start(ctx context.Context, opts Options) (_ *Lab, err error) {
 		return nil, fmt.Errorf("lab: unknown mode %d", opts.Mode)
 	}
 
-	if l.Directory, err = directory.Open(ctx, directory.Options{Dir: opts.DataDir, Now: opts.Now, NewKey: opts.NewKey, Logger: logger.With("component", "directory")}); err != nil {
+	dirOpts := directory.Options{Dir: opts.DataDir, Now: opts.Now, NewKey: opts.NewKey, Logger: logger.With("component", "directory")}
+	if l.Directory, err = directory.Open(ctx, dirOpts); err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
+	}
+	if opts.TenantCache != nil && opts.DataDir == "" {
+		if l.Directory, err = l.restoreTenant(ctx, opts, dirOpts, logger); err != nil {
+			return nil, err
+		}
 	}
 	l.closers = append(l.closers, l.Directory.Close)
 	if l.Accounts, err = accounts.Open(ctx, accounts.Options{Dir: opts.DataDir, Now: opts.Now}); err != nil {

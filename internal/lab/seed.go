@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 
 	"github.com/ssowiz/ssowiz/internal/loopback"
@@ -72,13 +73,7 @@ func (l *Lab) describeApps(ctx context.Context) error {
 // this SP. The file's own errors are returned as they are: they name the
 // file, the line and the field.
 func (l *Lab) applyTenant(ctx context.Context, opts Options) error {
-	src := opts.TenantSource
-	switch {
-	case src == nil && opts.Tenant != nil:
-		src = tenant.SourceOf(opts.Tenant)
-	case src == nil:
-		src = tenant.DemoSource()
-	}
+	src := tenantSource(opts)
 	builtinSP := tenant.BuiltinSP{EntityID: l.SP.EntityID(), ReplyURL: l.SP.ACSURL(), SignOnURL: l.SP.ACSURL()}
 	if opts.SingleLogout {
 		builtinSP.LogoutURL = l.SP.Pool().SLOURL()
@@ -94,7 +89,49 @@ func (l *Lab) applyTenant(ctx context.Context, opts Options) error {
 		return fmt.Errorf("lab: %w", err)
 	}
 	l.applied = applied
+	if c := opts.TenantCache; c != nil && opts.DataDir == "" && applied.Parsed && applied.Cacheable() {
+		// Kept as applied, before this start's own changes (the SP's
+		// ports, tokens, sessions).
+		if err := c.Store(src.CacheKey(), func(path string) error { return l.Directory.SaveImage(ctx, path) }); err != nil {
+			l.log.Warn("the tenant was not cached; the next start applies it again", "err", err)
+		}
+	}
 	return nil
+}
+
+// tenantSource is the tenant file the lab serves.
+func tenantSource(opts Options) *tenant.Source {
+	switch {
+	case opts.TenantSource != nil:
+		return opts.TenantSource
+	case opts.Tenant != nil:
+		return tenant.SourceOf(opts.Tenant)
+	}
+	return tenant.DemoSource()
+}
+
+// restoreTenant fills a directory just opened in memory with the tenant
+// the cache kept for this file, if it has one; the apply then finds it
+// there, as on a kept --data directory, and checks the other inputs. An
+// image that cannot be restored leaves a new, empty directory.
+func (l *Lab) restoreTenant(ctx context.Context, opts Options, dirOpts directory.Options, logger *slog.Logger) (*directory.Directory, error) {
+	d := l.Directory
+	path, done, ok := opts.TenantCache.Load(tenantSource(opts).CacheKey())
+	if !ok {
+		return d, nil
+	}
+	defer done()
+	err := d.RestoreImage(ctx, path)
+	if err == nil {
+		return d, nil
+	}
+	logger.Warn("the cached tenant could not be restored; applying the file", "err", err)
+	d.Close()
+	d, err = directory.Open(ctx, dirOpts)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	return d, nil
 }
 
 // seedTenant puts the applied tenant in the lab's Info, federates the SP

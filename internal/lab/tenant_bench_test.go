@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ssowiz/ssowiz/internal/tenant"
+	"github.com/ssowiz/ssowiz/internal/tenantcache"
 )
 
 // largeTenant is the demo tenant plus 10,000 users (in one group) and 49
@@ -61,16 +62,20 @@ func benchTenant(b *testing.B, large bool) *tenant.File {
 // apps) and with the demo's (6 users, 1 app) in the same run: compare
 // them by cpu-ms/op, which a busy machine hardly moves.
 //
-//   - fresh: a start without --data, as the first start of a file is
-//     (in memory, a new tenant each time).
+//   - first: a start without --data of a file never started before
+//     (in memory; the tenant cache has no entry for it, and stores one).
+//   - again: a start without --data of the same file again (the tenant
+//     cache restores it).
+//   - nocache: a start without --data and without the tenant cache, as
+//     every start was before the cache.
 //   - restart: a start on a --data directory that already holds the same
 //     file, applied with the same inputs.
 //   - edited: a start on a --data directory after one user of the file
 //     was edited, so the file is parsed and applied again.
 //
-// parsed/op says whether a start parsed the file (1) or served what the
-// last apply recorded (0). Signing keys come from a cache, as repeated
-// rehearsals do; a fresh start still makes one certificate per app.
+// parsed/op says whether a start parsed the file (1) or served what an
+// earlier apply recorded (0). Signing keys come from a key cache, as
+// repeated rehearsals do; an apply still makes one certificate per app.
 func BenchmarkStartTenant(b *testing.B) {
 	type startCase struct {
 		name string
@@ -78,8 +83,14 @@ func BenchmarkStartTenant(b *testing.B) {
 		data bool
 		// edit changes the file before each start.
 		edit bool
+		// cache is the tenant cache: none, a new one at each start, or
+		// one kept across starts.
+		cache string
+		// parsed is whether each start parses the file.
+		parsed bool
 	}
-	cases := []startCase{{name: "fresh"}, {name: "restart", data: true}, {name: "edited", data: true, edit: true}}
+	cases := []startCase{{name: "first", cache: "new", parsed: true}, {name: "again", cache: "kept"}, {name: "nocache", parsed: true},
+		{name: "restart", data: true}, {name: "edited", data: true, edit: true, parsed: true}}
 	for _, c := range cases {
 		for _, size := range []string{"demo", "large"} {
 			b.Run(c.name+"/"+size, func(b *testing.B) {
@@ -103,13 +114,20 @@ func BenchmarkStartTenant(b *testing.B) {
 				if c.data {
 					dir = b.TempDir()
 				}
-				parsed := 0
+				parsed, caches := 0, b.TempDir()
 				start := func() {
 					src, err := tenant.ReadSource(path)
 					if err != nil {
 						b.Fatal(err)
 					}
-					l, err := Start(context.Background(), Options{TenantSource: src, NewKey: testKey, DataDir: dir})
+					var cache *tenantcache.Cache
+					switch c.cache {
+					case "new":
+						cache = tenantcache.New(filepath.Join(caches, fmt.Sprint(parsed)))
+					case "kept":
+						cache = tenantcache.New(caches)
+					}
+					l, err := Start(context.Background(), Options{TenantSource: src, NewKey: testKey, DataDir: dir, TenantCache: cache})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -120,7 +138,7 @@ func BenchmarkStartTenant(b *testing.B) {
 					l.Close(ctx)
 					cancel()
 				}
-				if c.data {
+				if c.data || c.cache == "kept" {
 					start()
 				}
 				edited := false
@@ -141,7 +159,7 @@ func BenchmarkStartTenant(b *testing.B) {
 				}
 				reportCPU(b, cpu)
 				b.ReportMetric(float64(parsed)/float64(b.N), "parsed/op")
-				if want := !c.data || c.edit; (parsed == b.N) != want {
+				if want := c.parsed; (parsed == b.N) != want || parsed != 0 && parsed != b.N {
 					b.Fatalf("%d of %d starts parsed the file", parsed, b.N)
 				}
 			})

@@ -350,3 +350,15 @@ func (a Applied) ProvisioningEnabled() bool {
 	}
 	return false
 }
+
+// Cacheable reports whether the applied tenant may be kept in the user's
+// cache directory: not when an app's SCIM token comes from an environment
+// variable, which is there so the token is written to no file.
+func (a Applied) Cacheable() bool {
+	for _, app := range a.Apps {
+		if p := app.Spec.Provisioning; p != nil && p.SecretTokenEnv != "" {
+			return false
+		}
+	}
+	return true
+}

@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/ssowiz/ssowiz/internal/buildid"
+	"github.com/ssowiz/ssowiz/mockidp/directory"
 )
 
 // Source is a tenant file as read, before it is parsed, with the apps
@@ -128,4 +131,15 @@ func (s *Source) File() (*File, error) {
 		}
 	})
 	return s.parsed, s.err
+}
+
+// CacheKey names the tenant this source makes in a cache of in-memory
+// starts (internal/tenantcache): the file's content with its
+// --sp-metadata apps, and this build of ssowiz. What a start reads besides
+// (the metadata documents, the variables) is checked after the restore,
+// as on a kept directory.
+func (s *Source) CacheKey() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "tenant cache\nsource %s\nschema %d apply %d build %s\n", s.key(), directory.SchemaVersion(), applyVersion, buildid.Self())
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -192,3 +192,28 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
+
+// SaveImage writes the whole directory to path (which must not exist) as
+// one SQLite file, for RestoreImage: an in-memory tenant kept for the
+// next start.
+func (d *Directory) SaveImage(ctx context.Context, path string) error {
+	return store.SaveImage(ctx, d.db, path)
+}
+
+// RestoreImage replaces the whole directory with an image SaveImage wrote,
+// which must be of this schema version. It is meant for a directory just
+// opened in memory, before anything reads it.
+func (d *Directory) RestoreImage(ctx context.Context, path string) error {
+	if err := store.RestoreImage(ctx, d.db, path); err != nil {
+		return err
+	}
+	d.cache.invalidate()
+	var v int
+	if err := d.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return fmt.Errorf("read the restored directory's schema version: %w", err)
+	}
+	if v != SchemaVersion() {
+		return fmt.Errorf("the restored directory has schema version %d, not %d", v, SchemaVersion())
+	}
+	return nil
+}
