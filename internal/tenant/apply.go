@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ssowiz/ssowiz/internal/buildid"
 	"github.com/ssowiz/ssowiz/mockidp/directory"
 	"github.com/ssowiz/ssowiz/mockidp/provisioning"
 )
@@ -218,7 +217,7 @@ func apply(ctx context.Context, d *directory.Directory, src *Source, f *File, op
 			in.Env = append(in.Env, p.SecretTokenEnv)
 		}
 	}
-	fileSum := in.digest(contents, opts.Getenv, buildid.Self())
+	fileSum := in.digest(contents, opts.Getenv)
 	t, err := a.tenant(ctx)
 	if err != nil {
 		return Applied{}, err
@@ -337,7 +336,7 @@ func kept(ctx context.Context, d *directory.Directory, src *Source, opts Options
 		}
 		contents[i] = data
 	}
-	if in.digest(contents, opts.Getenv, buildid.Self()) != records[recordSum] {
+	if in.digest(contents, opts.Getenv) != records[recordSum] {
 		return Applied{}, false, nil
 	}
 	snap, err := decodeSnapshot(records[recordSnapshot])
@@ -415,9 +414,11 @@ type inputs struct {
 }
 
 // digest identifies the inputs' content: the file, each metadata
-// document, each variable's value (hashed), and this build of ssowiz,
-// whose parsing, validation or storage may differ from another's.
-func (in inputs) digest(metadata [][]byte, getenv func(string) string, build string) string {
+// document, each variable's value (hashed), and the versions of the
+// directory's schema and of the apply. Not the build: applying again sets
+// every app's assignments to the file's, so a rebuilt ssowiz would undo
+// what an admin changed at run time.
+func (in inputs) digest(metadata [][]byte, getenv func(string) string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "source %s\n", in.Source)
 	for i, ref := range in.Metadata {
@@ -426,7 +427,7 @@ func (in inputs) digest(metadata [][]byte, getenv func(string) string, build str
 	for _, name := range in.Env {
 		fmt.Fprintf(h, "env %q %x\n", name, sha256.Sum256([]byte(getenv(name))))
 	}
-	fmt.Fprintf(h, "schema %d apply %d build %s\n", directory.SchemaVersion(), applyVersion, build)
+	fmt.Fprintf(h, "schema %d apply %d\n", directory.SchemaVersion(), applyVersion)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -138,8 +138,14 @@ func (s *Source) File() (*File, error) {
 // --sp-metadata apps, and this build of ssowiz. What a start reads besides
 // (the metadata documents, the variables) is checked after the restore,
 // as on a kept directory.
-func (s *Source) CacheKey() string {
+//
+// Unlike a kept directory's digest, it covers the build: an entry holds
+// nothing made at run time, so another build (which may parse, validate
+// or apply the file differently) just applies it again.
+func (s *Source) CacheKey() string { return s.cacheKey(buildid.Self()) }
+
+func (s *Source) cacheKey(build string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "tenant cache\nsource %s\nschema %d apply %d build %s\n", s.key(), directory.SchemaVersion(), applyVersion, buildid.Self())
+	fmt.Fprintf(h, "tenant cache\nsource %s\nschema %d apply %d build %s\n", s.key(), directory.SchemaVersion(), applyVersion, build)
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -262,15 +262,21 @@ func TestSnapshotRoundTrips(t *testing.T) {
 	}
 }
 
-// The digest covers this build of ssowiz: another build applies again.
-func TestDigestCoversTheBuild(t *testing.T) {
-	in := inputs{Source: "x", Env: []string{"T"}}
-	getenv := func(string) string { return "v" }
-	if in.digest(nil, getenv, "build-1") == in.digest(nil, getenv, "build-2") {
-		t.Fatal("two builds give one digest")
+// The cache key covers the file, its --sp-metadata apps and the build:
+// another build applies the file again rather than trust an image it may
+// read differently.
+func TestCacheKeyCoversTheBuild(t *testing.T) {
+	src := DemoSource()
+	if src.cacheKey("build-1") == src.cacheKey("build-2") {
+		t.Fatal("two builds give one key")
 	}
-	if in.digest(nil, getenv, "build-1") != in.digest(nil, getenv, "build-1") {
-		t.Fatal("the digest is not stable")
+	if src.cacheKey("build-1") != DemoSource().cacheKey("build-1") {
+		t.Fatal("the key is not stable")
+	}
+	other := DemoSource()
+	other.AddMetadataApp("https://sp.example.com/metadata", SPMetadata{EntityID: "https://sp.example.com"})
+	if other.cacheKey("build-1") == src.cacheKey("build-1") {
+		t.Fatal("an --sp-metadata app does not change the key")
 	}
 }
 
