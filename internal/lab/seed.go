@@ -116,11 +116,10 @@ func tenantSource(opts Options) *tenant.Source {
 // image that cannot be restored leaves a new, empty directory.
 func (l *Lab) restoreTenant(ctx context.Context, opts Options, dirOpts directory.Options, logger *slog.Logger) (*directory.Directory, error) {
 	d := l.Directory
-	path, done, ok := opts.TenantCache.Load(tenantSource(opts).CacheKey())
+	path, ok := opts.TenantCache.Load(tenantSource(opts).CacheKey())
 	if !ok {
 		return d, nil
 	}
-	defer done()
 	err := d.RestoreImage(ctx, path)
 	if err == nil {
 		return d, nil

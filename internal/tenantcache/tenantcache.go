@@ -64,43 +64,29 @@ func (c *Cache) paths(key string) (image, sum string, err error) {
 	return filepath.Join(c.dir, key+".db"), filepath.Join(c.dir, key+".sha256"), nil
 }
 
-// Load returns a private copy of the image stored under key, checked
-// against its digest, and a function that removes the copy. ok is false
-// when there is no usable entry; a damaged one is removed.
-func (c *Cache) Load(key string) (path string, done func(), ok bool) {
+// Load returns the path of the image stored under key, checked against
+// its digest. ok is false when there is no usable entry; a damaged one is
+// removed. An entry is only ever replaced whole (by a rename), so the file
+// at path stays an image Store wrote for this key.
+func (c *Cache) Load(key string) (path string, ok bool) {
 	image, sumPath, err := c.paths(key)
 	if err != nil {
-		return "", nil, false
+		return "", false
 	}
 	data, err := readPrivate(image)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			c.remove(key)
 		}
-		return "", nil, false
+		return "", false
 	}
 	want, err := os.ReadFile(sumPath)
 	sum := sha256.Sum256(data)
 	if err != nil || strings.TrimSpace(string(want)) != hex.EncodeToString(sum[:]) {
 		c.remove(key)
-		return "", nil, false
+		return "", false
 	}
-	// The copy is what was checked: the entry may be replaced meanwhile.
-	f, err := os.CreateTemp("", "ssowiz-tenant-*.db")
-	if err != nil {
-		return "", nil, false
-	}
-	name := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(name)
-		return "", nil, false
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(name)
-		return "", nil, false
-	}
-	return name, func() { os.Remove(name) }, true
+	return image, true
 }
 
 // readPrivate reads a file only its owner can read or write.
@@ -117,7 +103,11 @@ func readPrivate(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("tenantcache: read %s: %w", path, err)
+	}
+	return data, nil
 }
 
 // Store keeps an entry under key: save writes the image to the path it is
