@@ -284,10 +284,12 @@ func (m mocks) applyEntra(ctx context.Context, s setup.Setup, a *applied) error 
 	return m.assign(ctx, s)
 }
 
-// assign makes the app's assignments the setup's users, directly; nil
-// keeps the tenant's usual assignments.
+// assign makes the app's assignments the setup's users and groups, as
+// the Users and groups page lists them; a setup that lists neither keeps
+// the tenant's usual assignments. A name the tenant does not have is a
+// SetupError naming it and what to do.
 func (m mocks) assign(ctx context.Context, s setup.Setup) error {
-	if s.Users.Assigned == nil {
+	if !s.Users.Explicit() {
 		return nil
 	}
 	d := m.lab.Directory
@@ -306,26 +308,29 @@ func (m mocks) assign(ctx context.Context, s setup.Setup) error {
 		}
 		ids = append(ids, u.ObjectID)
 	}
+	if len(s.Users.Groups) > 0 {
+		groups, err := d.Groups(ctx)
+		if err != nil {
+			return err
+		}
+		names := make([]string, len(groups))
+		for i, g := range groups {
+			names[i] = g.DisplayName
+		}
+		for i, name := range s.Users.Groups {
+			at, matches := setup.FindGroup(name, names)
+			if matches != 1 {
+				field := fmt.Sprintf("users.groups[%d]", i)
+				bad = append(bad, FieldProblem{Field: field, Line: s.Line(field), Value: name, Problem: setup.GroupProblem(name, names, matches)})
+				continue
+			}
+			ids = append(ids, groups[at].ObjectID)
+		}
+	}
 	if len(bad) > 0 {
 		return &SetupError{Problems: bad}
 	}
-	current, err := d.Assignments(ctx, m.appID)
-	if err != nil {
-		return err
-	}
-	for _, as := range current {
-		if !slices.Contains(ids, as.PrincipalID) || as.PrincipalType == directory.PrincipalGroup {
-			if err := d.Unassign(ctx, m.appID, as.PrincipalID); err != nil {
-				return fmt.Errorf("unassign %s: %w", as.DisplayName, err)
-			}
-		}
-	}
-	for _, id := range ids {
-		if err := d.Assign(ctx, m.appID, id); err != nil {
-			return fmt.Errorf("assign %s: %w", id, err)
-		}
-	}
-	return nil
+	return d.SetAssignments(ctx, m.appID, ids)
 }
 
 // someUPNs names the tenant's users for an error: all of a small tenant,

@@ -19,7 +19,11 @@ func checkAssignment(ctx context.Context, r *rehearsal) Result {
 		return res
 	}
 	r.progress("signing in as %s, who is not assigned", u.UserPrincipalName)
-	res.Details = append(res.Details, fmt.Sprintf("Sign-in by %s, who is not assigned to the app, starting at %s.", who(u), r.m.lab.Info().SPLoginURL))
+	how := "who is not assigned to the app"
+	if len(r.s.Users.Groups) > 0 {
+		how = "who is neither assigned to the app nor a member of a group assigned to it"
+	}
+	res.Details = append(res.Details, fmt.Sprintf("Sign-in by %s, %s, starting at %s.", who(u), how, r.m.lab.Info().SPLoginURL))
 	o, err := r.signIn(ctx, "Unassigned user: "+u.UserPrincipalName, u)
 	if err != nil {
 		res.Details = append(res.Details, "The browser could not finish the flow: "+err.Error())

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -207,10 +208,10 @@ func (e *Env) CurrentApp(ctx context.Context) (App, error) {
 type User struct {
 	UPN, DisplayName string
 	// Assigned says whether the live app has the user, directly or
-	// through a group.
-	Assigned bool
-	Enabled  bool
-	HasMail  bool
+	// through a group; Direct, whether directly.
+	Assigned, Direct bool
+	Enabled          bool
+	HasMail          bool
 	// Purpose says what the user is there to rehearse.
 	Purpose string
 }
@@ -230,13 +231,70 @@ func (e *Env) Users(ctx context.Context) ([]User, error) {
 	if err != nil {
 		return nil, err
 	}
+	as, err := lm.m.lab.Directory.Assignments(ctx, lm.m.appID)
+	if err != nil {
+		return nil, err
+	}
+	direct := map[string]bool{}
+	for _, a := range as {
+		if a.PrincipalType == directory.PrincipalUser {
+			direct[a.PrincipalID] = true
+		}
+	}
 	var out []User
 	for _, u := range lm.m.lab.Tenant().Users {
 		if !u.Exists {
 			continue
 		}
-		out = append(out, User{UPN: u.UPN, DisplayName: u.DisplayName, Assigned: assigned[strings.ToLower(u.ObjectID)],
+		id := strings.ToLower(u.ObjectID)
+		out = append(out, User{UPN: u.UPN, DisplayName: u.DisplayName, Assigned: assigned[id], Direct: direct[id],
 			Enabled: u.Enabled, HasMail: u.HasMail, Purpose: u.Note})
+	}
+	return out, nil
+}
+
+// Group is a group of the rehearsal tenant, for the Users and groups step.
+type Group struct {
+	Name, Description string
+	// Members are the UPNs of its direct members who are users (groups
+	// nested in it are not assigned with it, as in Entra).
+	Members []string
+	// Assigned says whether the live app has the group.
+	Assigned bool
+}
+
+// Groups lists the rehearsal tenant's groups by name: the names
+// setup.Users.Groups may hold.
+func (e *Env) Groups(ctx context.Context) ([]Group, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	lm, err := e.liveLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := lm.m.lab.Directory
+	groups, err := d.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, err := d.Assignments(ctx, lm.m.appID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Group, 0, len(groups))
+	for _, g := range groups {
+		members, err := d.GroupMembers(ctx, g.ObjectID)
+		if err != nil {
+			return nil, err
+		}
+		og := Group{Name: g.DisplayName, Description: g.Description, Members: make([]string, len(members))}
+		for i, u := range members {
+			og.Members[i] = u.UserPrincipalName
+		}
+		og.Assigned = slices.ContainsFunc(as, func(a directory.Assignment) bool {
+			return a.PrincipalType == directory.PrincipalGroup && strings.EqualFold(a.PrincipalID, g.ObjectID)
+		})
+		out = append(out, og)
 	}
 	return out, nil
 }

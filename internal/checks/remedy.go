@@ -40,7 +40,7 @@ var fieldTable = map[string]fieldInfo{
 	"users.assignment_required": {setup.ScreenProperties, "Assignment required?", "Yes",
 		func(s setup.Setup) string { return yesNo(s.Users.AssignmentRequired) }},
 	"users.assigned": {setup.ScreenUsers, "Users and groups", "",
-		func(s setup.Setup) string { return strings.Join(s.Users.Assigned, ", ") }},
+		func(s setup.Setup) string { return s.Users.String() }},
 	"rudderstack.org_role": {setup.ScreenOrgRole, "Your role", setup.OrgRoleAdmin,
 		func(s setup.Setup) string { return s.RudderStack.OrgRole }},
 	"rudderstack.scim_enabled": {setup.ScreenRudderTeam, "SCIM for the organization", "on",

@@ -11,12 +11,22 @@ import (
 type directoryUser = directory.User
 
 // candidates returns the tenant's users that can sign in (enabled, with a
-// known password), in the setup's order of assigned users and then the
-// tenant's, with their passwords.
+// known password), in the setup's order of assigned users, then the
+// members of its assigned groups, then the tenant's, with their
+// passwords.
 func (r *rehearsal) candidates(ctx context.Context) ([]account, error) {
 	var order []string
 	for _, upn := range r.s.Users.Assigned {
 		order = append(order, strings.ToLower(upn))
+	}
+	members, err := r.groupMembers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if key := strings.ToLower(m.UserPrincipalName); !slices.Contains(order, key) {
+			order = append(order, key)
+		}
 	}
 	passwords := map[string]string{}
 	for _, u := range r.m.lab.Info().Users {
@@ -42,6 +52,64 @@ func (r *rehearsal) candidates(ctx context.Context) ([]account, error) {
 		out = append(out, account{directoryUser: u, password: pw})
 	}
 	return out, nil
+}
+
+// groupMembers lists the members of the groups assigned to the app, in
+// the order the setup names them.
+func (r *rehearsal) groupMembers(ctx context.Context) ([]directoryUser, error) {
+	if len(r.s.Users.Groups) == 0 {
+		return nil, nil
+	}
+	as, err := r.m.lab.Directory.Assignments(ctx, r.m.appID)
+	if err != nil {
+		return nil, err
+	}
+	var out []directoryUser
+	for _, name := range r.s.Users.Groups {
+		for _, a := range as {
+			if a.PrincipalType != directory.PrincipalGroup || !strings.EqualFold(a.DisplayName, name) {
+				continue
+			}
+			us, err := r.m.lab.Directory.GroupMembers(ctx, a.PrincipalID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, us...)
+		}
+	}
+	return out, nil
+}
+
+// assignedThrough names the assigned group a user reaches the app through
+// when they are not assigned directly ("" otherwise), for the checks'
+// details: a group member's sign-in shows the group assignment works.
+func (r *rehearsal) assignedThrough(ctx context.Context, u account) (string, error) {
+	as, err := r.m.lab.Directory.Assignments(ctx, r.m.appID)
+	if err != nil {
+		return "", err
+	}
+	groups := map[string]string{}
+	for _, a := range as {
+		switch {
+		case a.PrincipalType == directory.PrincipalUser && strings.EqualFold(a.PrincipalID, u.ObjectID):
+			return "", nil
+		case a.PrincipalType == directory.PrincipalGroup:
+			groups[a.PrincipalID] = a.DisplayName
+		}
+	}
+	if len(groups) == 0 {
+		return "", nil
+	}
+	mine, err := r.m.lab.Directory.UserGroups(ctx, u.ObjectID)
+	if err != nil {
+		return "", err
+	}
+	for _, g := range mine {
+		if name, ok := groups[strings.ToLower(g.ObjectID)]; ok {
+			return name, nil
+		}
+	}
+	return "", nil
 }
 
 // isAdmin reports whether u is you, RudderStack's Org Admin in the

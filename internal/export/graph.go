@@ -77,7 +77,7 @@ type Claim struct {
 // PlanFromSetup is a setup file's (the wizard's) Entra side.
 func PlanFromSetup(s setup.Setup) (Plan, error) {
 	p := Plan{Name: s.App.Name, SignOnURL: s.SAML.SignOnURL, RelayState: s.SAML.RelayState, LogoutURL: s.SAML.LogoutURL,
-		NameIDSource: s.Claims.NameID.Source, AssignmentRequired: s.Users.AssignmentRequired, AssignUsers: s.Users.Assigned,
+		NameIDSource: s.Claims.NameID.Source, AssignmentRequired: s.Users.AssignmentRequired, AssignUsers: s.Users.Assigned, AssignGroups: s.Users.Groups,
 		TenantURL: s.Provisioning.TenantURL}
 	if strings.TrimSpace(p.Name) == "" {
 		p.Name = setup.GuideAppName

@@ -54,18 +54,21 @@ func Parse(r io.Reader, name string) (Setup, error) {
 }
 
 // Marshal writes the setup as a YAML setup file with a header saying what
-// it is; Parse reads it back to the same Setup. A nil users.assigned (the
-// directory's usual assignments) is left out, since an empty list means
-// "no one is assigned".
+// it is; Parse reads it back to the same Setup. A nil users.assigned or
+// users.groups is left out, since an empty list means "no one is
+// assigned" (and a setup with neither keeps the tenant's assignments).
 func Marshal(s Setup) ([]byte, error) {
 	s.Version = Version
 	var doc yaml.Node
 	if err := doc.Encode(&s); err != nil {
 		return nil, fmt.Errorf("encode setup: %w", err)
 	}
-	if s.Users.Assigned == nil {
-		if users := mappingValue(&doc, "users"); users != nil {
+	if users := mappingValue(&doc, "users"); users != nil {
+		if s.Users.Assigned == nil {
 			deleteKey(users, "assigned")
+		}
+		if s.Users.Groups == nil {
+			deleteKey(users, "groups")
 		}
 	}
 	body, err := yaml.Marshal(&doc)

@@ -6,6 +6,11 @@
 // live checks then rehearse it verbatim against the mocks.
 package setup
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Version is the setup file format this ssowiz reads and writes.
 const Version = 1
 
@@ -126,9 +131,35 @@ func (c Claim) WireName() string {
 type Users struct {
 	// AssignmentRequired is Properties › "Assignment required?".
 	AssignmentRequired bool `yaml:"assignment_required" json:"assignment_required"`
-	// Assigned are the UPNs of the directory users assigned to the app;
-	// nil means the demo directory's usual assignments.
+	// Assigned are the UPNs of the directory users assigned to the app
+	// directly. With Groups, nil in both means the tenant's usual
+	// assignments; once either is given, the two lists are the whole
+	// page (a list left out is empty).
 	Assigned []string `yaml:"assigned" json:"assigned"`
+	// Groups are the names of the groups assigned to the app: their
+	// direct members are assigned, members of groups nested in them are
+	// not (as in Entra, where assigning groups needs Entra ID P1 or P2).
+	Groups []string `yaml:"groups" json:"groups"`
+}
+
+// Explicit reports whether the setup lists the app's assignments, rather
+// than keeping the tenant's usual ones.
+func (u Users) Explicit() bool { return u.Assigned != nil || u.Groups != nil }
+
+// String lists the assignments for a reader: "2 user(s): a@x, b@x; 1
+// group(s): Sales", or "no one".
+func (u Users) String() string {
+	var parts []string
+	if len(u.Assigned) > 0 {
+		parts = append(parts, fmt.Sprintf("%d user(s): %s", len(u.Assigned), strings.Join(u.Assigned, ", ")))
+	}
+	if len(u.Groups) > 0 {
+		parts = append(parts, fmt.Sprintf("%d group(s): %s", len(u.Groups), strings.Join(u.Groups, ", ")))
+	}
+	if len(parts) == 0 {
+		return "no one"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // RudderStack is what happens on RudderStack's side: the admin's own role

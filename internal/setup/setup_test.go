@@ -3,6 +3,7 @@ package setup
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,10 +37,16 @@ func TestMarshalParseRoundTrip(t *testing.T) {
 	}
 }
 
+// Marshal keeps apart "the tenant's assignments" (both lists nil), "no
+// one" (empty lists) and the users and groups assigned, and they come
+// back as they went.
 func TestMarshalTellsUnsetAssignmentsFromNoOne(t *testing.T) {
-	for _, assigned := range [][]string{nil, {}, {"a@x"}} {
+	for _, tc := range []struct{ users, groups []string }{
+		{nil, nil}, {[]string{}, nil}, {[]string{"a@x"}, nil},
+		{[]string{"a@x"}, []string{"RudderStack Users"}}, {nil, []string{"Sales", "Data team"}}, {[]string{}, []string{}},
+	} {
 		s := Default()
-		s.Users.Assigned = assigned
+		s.Users.Assigned, s.Users.Groups = tc.users, tc.groups
 		data, err := Marshal(s)
 		if err != nil {
 			t.Fatal(err)
@@ -48,8 +55,12 @@ func TestMarshalTellsUnsetAssignmentsFromNoOne(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (got.Users.Assigned == nil) != (assigned == nil) || len(got.Users.Assigned) != len(assigned) {
-			t.Fatalf("assigned %#v came back as %#v:\n%s", assigned, got.Users.Assigned, data)
+		if (got.Users.Assigned == nil) != (tc.users == nil) || !slices.Equal(got.Users.Assigned, tc.users) ||
+			(got.Users.Groups == nil) != (tc.groups == nil) || !slices.Equal(got.Users.Groups, tc.groups) {
+			t.Fatalf("assigned %#v and groups %#v came back as %#v and %#v:\n%s", tc.users, tc.groups, got.Users.Assigned, got.Users.Groups, data)
+		}
+		if got.Users.Explicit() != (tc.users != nil || tc.groups != nil) {
+			t.Errorf("Explicit() = %v for %#v, %#v", got.Users.Explicit(), tc.users, tc.groups)
 		}
 	}
 }
@@ -145,6 +156,8 @@ func TestValidateFindsEachMistake(t *testing.T) {
 		{"delete", func(s *Setup) { s.Provisioning.Actions.Delete = true }, "provisioning.actions.delete", SeverityWarning, "deactivated"},
 		{"no create", func(s *Setup) { s.Provisioning.Actions.Create = false }, "provisioning.actions.create", SeverityError, "never creates"},
 		{"nobody assigned", func(s *Setup) { s.Users.Assigned = []string{} }, "users.assigned", SeverityError, "no one"},
+		{"no group and no user", func(s *Setup) { s.Users.Groups = []string{} }, "users.assigned", SeverityError, "no one"},
+		{"a group only is fine", func(s *Setup) { s.Users.Assigned, s.Users.Groups = []string{}, []string{"RudderStack Users"} }, "", "", ""},
 		{"assignment optional", func(s *Setup) { s.Users.AssignmentRequired = false }, "users.assignment_required", SeverityWarning, "every user"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ssowiz/ssowiz/internal/entra"
@@ -322,7 +323,7 @@ func (v *validator) users() {
 		v.add(SeverityWarning, "users.assignment_required", ScreenProperties, "Assignment required?", "No", "Yes",
 			"every user in the tenant can sign in to RudderStack, and provisioning scope follows assignments anyway.", "Set it to Yes and assign who needs access.")
 	}
-	if u.Assigned != nil && len(u.Assigned) == 0 {
+	if u.Explicit() && len(u.Assigned) == 0 && len(u.Groups) == 0 {
 		v.add(SeverityError, "users.assigned", ScreenUsers, "Users and groups", "none", "",
 			"no one is assigned, so no one can sign in and nothing is provisioned.", "Add user/group and assign the people who need RudderStack.")
 	}
@@ -434,6 +435,51 @@ func Errors(fs []Finding) []Finding {
 		if f.Severity == SeverityError {
 			out = append(out, f)
 		}
+	}
+	return out
+}
+
+// FindGroup finds the group a setup's users.groups names among the
+// tenant's group names (any case): its index (-1 when none) and how many
+// groups have the name (Entra allows several; a setup names groups, so it
+// cannot tell them apart).
+func FindGroup(name string, groups []string) (at, matches int) {
+	at = -1
+	for i, g := range groups {
+		if strings.EqualFold(strings.TrimSpace(g), strings.TrimSpace(name)) {
+			if at < 0 {
+				at = i
+			}
+			matches++
+		}
+	}
+	return at, matches
+}
+
+// GroupProblem says why a setup's group cannot be assigned when FindGroup
+// finds matches groups of that name other than one: the tenant file
+// renamed or dropped it (say since the setup was saved), or several share
+// the name; each with the fix.
+func GroupProblem(name string, groups []string, matches int) string {
+	if matches == 0 {
+		return fmt.Sprintf("the tenant has no group %q (%s). If the tenant file renamed it, put the new name in users.groups; if it dropped it, remove the entry.", name, someGroups(groups))
+	}
+	return fmt.Sprintf("the tenant has %d groups named %q. Rename all but one in the tenant file, so the setup names one group.", matches, name)
+}
+
+// someGroups names a tenant's groups for FindGroup: the first few of many.
+func someGroups(groups []string) string {
+	const most = 3
+	if len(groups) == 0 {
+		return "it has no groups"
+	}
+	var names []string
+	for _, g := range groups[:min(len(groups), most)] {
+		names = append(names, strconv.Quote(g))
+	}
+	out := "its groups are " + strings.Join(names, ", ")
+	if len(groups) > most {
+		out += fmt.Sprintf(" and %d more", len(groups)-most)
 	}
 	return out
 }

@@ -901,24 +901,8 @@ func (a *applier) assign(ctx context.Context, appID string, as *Assigned) error 
 			want = append(want, a.groups[strings.ToLower(g)])
 		}
 	}
-	current, err := a.d.Assignments(ctx, appID)
-	if err != nil {
-		return err
-	}
-	for _, c := range current {
-		if !slices.Contains(want, c.PrincipalID) {
-			if err := a.d.Unassign(ctx, appID, c.PrincipalID); err != nil {
-				return err
-			}
-		}
-	}
-	for _, id := range want {
-		// A user disabled in the file can still be assigned, as in Entra.
-		if err := a.d.Assign(ctx, appID, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	// A user disabled in the file can still be assigned, as in Entra.
+	return a.d.SetAssignments(ctx, appID, want)
 }
 
 func (a *applier) provisioning(ctx context.Context, at, appID string, spec App) error {

@@ -88,6 +88,40 @@ func (d *Directory) setAssignment(ctx context.Context, appID, principalID string
 	return err
 }
 
+// SetAssignments makes the app's assignments exactly the given users and
+// groups (object IDs), as the Users and groups page is after the admin
+// adds and removes: what is assigned and not given is unassigned, what is
+// given is assigned. Both the tenant file and the wizard's setup assign
+// through it.
+func (d *Directory) SetAssignments(ctx context.Context, appID string, principalIDs []string) error {
+	want := make(map[string]bool, len(principalIDs))
+	for _, id := range principalIDs {
+		want[strings.ToLower(id)] = true
+	}
+	current, err := d.Assignments(ctx, appID)
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(current))
+	for _, c := range current {
+		have[c.PrincipalID] = true
+		if !want[c.PrincipalID] {
+			if err := d.Unassign(ctx, appID, c.PrincipalID); err != nil {
+				return fmt.Errorf("unassign %s %s: %w", c.PrincipalType, c.DisplayName, err)
+			}
+		}
+	}
+	for _, id := range principalIDs {
+		if have[strings.ToLower(id)] {
+			continue
+		}
+		if err := d.Assign(ctx, appID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Assignments lists the app's current assignments, users and groups, by
 // display name.
 func (d *Directory) Assignments(ctx context.Context, appID string) ([]Assignment, error) {

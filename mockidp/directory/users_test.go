@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -235,5 +236,69 @@ func TestGroupsAndAssignments(t *testing.T) {
 	}
 	if err := d.AddGroupMember(ctx, g.ObjectID, direct.ObjectID); !errors.Is(err, ErrWrongState) {
 		t.Fatalf("adding a deleted user to a group: %v", err)
+	}
+}
+
+// SetAssignments leaves exactly the users and groups given, whatever the
+// app had, and changes nothing (no change sequence) that stays.
+func TestSetAssignments(t *testing.T) {
+	d, _ := newTestDirectory(t)
+	ctx := context.Background()
+	app, err := d.CreateApp(ctx, "RudderStack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adele, isaiah, alex := mustUser(t, d, "adele"), mustUser(t, d, "isaiah"), mustUser(t, d, "alex")
+	g, err := d.CreateGroup(ctx, "RudderStack Users", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.AddGroupMember(ctx, g.ObjectID, isaiah.ObjectID); err != nil {
+		t.Fatal(err)
+	}
+	names := func() []string {
+		t.Helper()
+		as, err := d.Assignments(ctx, app.AppID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, a := range as {
+			out = append(out, string(a.PrincipalType)+":"+a.DisplayName)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		ids  []string
+		want []string
+	}{
+		{"a user and a group", []string{adele.ObjectID, strings.ToUpper(g.ObjectID)}, []string{"user:adele", "group:RudderStack Users"}},
+		{"the group swapped for a user", []string{alex.ObjectID, adele.ObjectID}, []string{"user:adele", "user:alex"}},
+		{"nobody", nil, nil},
+		{"the group alone", []string{g.ObjectID}, []string{"group:RudderStack Users"}},
+	} {
+		if err := d.SetAssignments(ctx, app.AppID, tc.ids); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := names(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: assignments %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	before, err := d.Assignments(ctx, app.AppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetAssignments(ctx, app.AppID, []string{g.ObjectID}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := d.Assignments(ctx, app.AppID); !slices.Equal(after, before) {
+		t.Errorf("setting the same assignments changed them: %+v, then %+v", before, after)
+	}
+	if ok, _ := d.IsAssigned(ctx, app.AppID, isaiah.ObjectID); !ok {
+		t.Error("the group's member is not assigned through it")
+	}
+	if err := d.SetAssignments(ctx, app.AppID, []string{"00000000-0000-0000-0000-000000000000"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("assigning nobody: %v", err)
 	}
 }

@@ -1,0 +1,76 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ssowiz/ssowiz/internal/setup"
+)
+
+// A group assigned in the setup lets its members in and provisions them;
+// with the group removed, its member is the one Entra refuses.
+func TestAGroupAssignmentDecidesWhoSignsIn(t *testing.T) {
+	e := newEnv(t, Options{})
+	ctx := context.Background()
+	only := RunOptions{Only: []string{IDSignIn, IDAssignment, IDProvisioning}}
+
+	// Only the demo's group: Isaiah Langer, its one member, is the one
+	// assigned user, and everyone else is refused.
+	s := setup.Default()
+	s.Users.Assigned, s.Users.Groups = []string{}, []string{"rudderstack users"}
+	rep, err := e.Run(ctx, s, only)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := result(t, rep, IDSignIn)
+	if details := strings.Join(signIn.Details, "\n"); signIn.Status != Pass ||
+		!strings.Contains(details, "IsaiahL@contoso.onmicrosoft.com") || !strings.Contains(details, "assigned through the group RudderStack Users") {
+		t.Errorf("a group member's sign-in: %s %s\n%s", signIn.Status, signIn.Summary, details)
+	}
+	refused := result(t, rep, IDAssignment)
+	if details := strings.Join(refused.Details, "\n"); refused.Status != Pass || !strings.Contains(details, "nor a member of a group assigned to it") {
+		t.Errorf("a non-member's sign-in: %s %s\n%s", refused.Status, refused.Summary, details)
+	}
+	prov := result(t, rep, IDProvisioning)
+	if details := strings.Join(prov.Details, "\n"); !strings.Contains(details, "has a RudderStack account after the initial cycle: IsaiahL@contoso.onmicrosoft.com.") {
+		t.Errorf("provisioning of the group's member: %s %s\n%s", prov.Status, prov.Summary, details)
+	}
+
+	// The group removed, Adele assigned directly: Isaiah is refused.
+	s.Users.Assigned, s.Users.Groups = []string{"AdeleV@contoso.onmicrosoft.com"}, nil
+	rep, err = e.Run(ctx, s, RunOptions{Only: []string{IDAssignment}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused = result(t, rep, IDAssignment)
+	if details := strings.Join(refused.Details, "\n"); refused.Status != Pass || !strings.Contains(details, "IsaiahL@contoso.onmicrosoft.com") {
+		t.Errorf("the group's member after the group is removed: %s %s\n%s", refused.Status, refused.Summary, details)
+	}
+}
+
+// A setup naming a group the tenant does not have (renamed or dropped in
+// the tenant file since it was saved) is a SetupError naming the group,
+// its line, the tenant's groups and the fix.
+func TestAGroupTheTenantLacksIsBadInput(t *testing.T) {
+	e := newEnv(t, Options{})
+	s, err := setup.Parse(strings.NewReader("version: 1\nusers:\n  groups: [RudderStack Users, Sales]\n"), "setup.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.Run(context.Background(), s, RunOptions{})
+	var se *SetupError
+	if !errors.As(err, &se) || !errors.Is(err, ErrBadSetup) || rep != nil {
+		t.Fatalf("Run = %v, %v; want a SetupError", rep, err)
+	}
+	if len(se.Problems) != 1 {
+		t.Fatalf("problems %+v; want one, for Sales", se.Problems)
+	}
+	p := se.Problems[0]
+	for _, want := range []string{`no group "Sales"`, `its groups are "RudderStack Users"`, "put the new name in users.groups", "remove the entry"} {
+		if p.Field != "users.groups[1]" || p.Line != 3 || !strings.Contains(p.Problem, want) {
+			t.Errorf("problem %+v; want users.groups[1] at line 3 saying %q", p, want)
+		}
+	}
+}
