@@ -32,7 +32,14 @@ func StartEnv(o EnvOptions) func(context.Context) (Rehearsal, error) {
 			r.now = time.Now
 		}
 		for _, u := range users {
-			r.users = append(r.users, User{UPN: u.UPN, DisplayName: u.DisplayName, Assigned: u.Assigned, Purpose: u.Purpose})
+			r.users = append(r.users, User{UPN: u.UPN, DisplayName: u.DisplayName, Assigned: u.Assigned, Direct: u.Direct, Purpose: u.Purpose})
+		}
+		groups, err := env.Groups(ctx)
+		if err != nil {
+			return nil, errors.Join(err, env.Close())
+		}
+		for _, g := range groups {
+			r.groups = append(r.groups, Group{Name: g.Name, Description: g.Description, Members: g.Members, Assigned: g.Assigned})
 		}
 		return r, nil
 	}
@@ -44,9 +51,11 @@ type envRehearsal struct {
 	harDir string
 	now    func() time.Time
 	users  []User
+	groups []Group
 }
 
 func (r *envRehearsal) Users() []User               { return r.users }
+func (r *envRehearsal) Groups() []Group             { return r.groups }
 func (r *envRehearsal) HARDir() string              { return r.harDir }
 func (r *envRehearsal) Close(context.Context) error { return r.env.Close() }
 

@@ -76,8 +76,8 @@ func buildHandover(s setup.Setup, findings []setup.Finding, app *App, token *Tok
 		claimText = strings.Join(claims, ", ")
 	}
 	assigned := "the users and groups who need RudderStack"
-	if s.Users.Assigned != nil {
-		assigned = fmt.Sprintf("%d user(s): %s", len(s.Users.Assigned), strings.Join(s.Users.Assigned, ", "))
+	if s.Users.Explicit() {
+		assigned = s.Users.String()
 	}
 	actions := []string{}
 	for _, a := range []struct {

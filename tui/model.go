@@ -130,6 +130,10 @@ type Model struct {
 	creating      bool
 	pendingCreate bool
 	users         []User
+	groups        []Group
+	// missingGroups are the groups the setup assigns that the tenant
+	// lacks (see groupFindings).
+	missingGroups []string
 	token         *Token
 	tokenErr      error
 	generating    bool
@@ -281,6 +285,7 @@ func (m *Model) busy() bool {
 // warns about unknown tokens is dropped for it.
 func (m *Model) validate() {
 	m.findings = setup.Validate(m.setup)
+	m.findings = append(m.findings, m.groupFindings()...)
 	st := strings.TrimSpace(m.setup.Provisioning.SecretToken)
 	if m.token == nil || st != m.token.Secret {
 		return
@@ -648,7 +653,8 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		m.reh = msg.r
-		m.users = msg.r.Users()
+		m.users, m.groups = msg.r.Users(), msg.r.Groups()
+		m.validate()
 		var cmds []tea.Cmd
 		if m.pendingRun {
 			m.pendingRun = false

@@ -28,6 +28,8 @@ type fakeRehearsal struct {
 	report                     func(s setup.Setup, only []string) *checks.Report
 	// users, when set, is the tenant's users instead of two.
 	users []User
+	// groups are the tenant's groups (none when unset).
+	groups []Group
 }
 
 func (f *fakeRehearsal) CreateApp(_ context.Context, s setup.Setup) (App, error) {
@@ -66,8 +68,9 @@ func (f *fakeRehearsal) Users() []User {
 	if f.users != nil {
 		return f.users
 	}
-	return []User{{UPN: "a@x.test", DisplayName: "A", Assigned: true}, {UPN: "b@x.test", DisplayName: "B"}}
+	return []User{{UPN: "a@x.test", DisplayName: "A", Assigned: true, Direct: true}, {UPN: "b@x.test", DisplayName: "B"}}
 }
+func (f *fakeRehearsal) Groups() []Group             { return f.groups }
 func (f *fakeRehearsal) HARDir() string              { return "" }
 func (f *fakeRehearsal) Close(context.Context) error { return nil }
 

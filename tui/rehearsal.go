@@ -30,6 +30,8 @@ type Rehearsal interface {
 	Run(ctx context.Context, s setup.Setup, only []string, progress func(checks.Event)) (*checks.Report, error)
 	// Users lists the rehearsal tenant's directory users.
 	Users() []User
+	// Groups lists the rehearsal tenant's groups by name.
+	Groups() []Group
 	// HARDir is where HAR files of the browser checks are written ("" when
 	// none are).
 	HARDir() string
@@ -107,9 +109,26 @@ type User struct {
 	UPN string
 	// DisplayName is the user's display name.
 	DisplayName string
-	// Assigned says whether the demo directory assigns the user to the app
-	// by default.
-	Assigned bool
+	// Assigned says whether the tenant assigns the user to the app by
+	// default, directly or through a group; Direct, whether directly.
+	Assigned, Direct bool
 	// Purpose says what the user is there to rehearse.
 	Purpose string
+}
+
+// Group is a group of the rehearsal tenant. Assigning it to the app
+// assigns its direct members; members of groups nested in it are not
+// assigned, as in Entra.
+type Group struct {
+	// Name is the group's display name, which the setup file records.
+	Name string
+	// Description is the group's description.
+	Description string
+	// Members are the UPNs of its direct members who are users.
+	Members []string
+	// Assigned says whether the tenant assigns the group to the app by
+	// default.
+	Assigned bool
+	// missing marks a group the setup names and the tenant lacks.
+	missing bool
 }

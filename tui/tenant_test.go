@@ -18,7 +18,7 @@ import (
 func largeTenant() *fakeRehearsal {
 	f := &fakeRehearsal{}
 	for i := range 10000 {
-		f.users = append(f.users, User{UPN: fmt.Sprintf("user%05d@contoso.onmicrosoft.com", i), DisplayName: fmt.Sprintf("User %05d", i), Assigned: i%5000 == 7})
+		f.users = append(f.users, User{UPN: fmt.Sprintf("user%05d@contoso.onmicrosoft.com", i), DisplayName: fmt.Sprintf("User %05d", i), Assigned: i%5000 == 7, Direct: i%5000 == 7})
 	}
 	return f
 }
