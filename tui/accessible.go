@@ -17,6 +17,7 @@ import (
 
 	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/export"
+	"github.com/ssowiz/ssowiz/internal/plural"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
 
@@ -412,14 +413,14 @@ func (a *accessible) stepUsers() error {
 			return err
 		}
 		if a.reh != nil {
-			picked, err := a.pickUsers()
+			users, groups, err := a.pickUsers()
 			if err != nil {
 				return err
 			}
-			// Unchanged defaults stay the directory's usual assignments
-			// (some are through a group), not a list of names.
-			if a.s.Users.Assigned != nil || !sameUsers(picked, defaultAssigned(a.reh.Users())) {
-				a.s.Users.Assigned = picked
+			// Unchanged defaults stay the tenant's usual assignments, not
+			// lists of names.
+			if a.s.Users.Explicit() || !sameUsers(users, defaultAssigned(a.reh.Users())) || !sameUsers(groups, defaultGroups(a.reh.Groups())) {
+				a.s.Users.Assigned, a.s.Users.Groups = users, groups
 			}
 		}
 		again, err := a.review("users")
@@ -433,57 +434,104 @@ func (a *accessible) stepUsers() error {
 // may hold thousands.
 const accessibleUsers = 20
 
-// pickUsers lists the directory's users with their assignment and asks
-// for a number to assign or unassign, until a blank answer (or 0) keeps
-// the list, as "press enter to keep the value" promises. A long list
-// reads out the assigned users, or those a /filter names, a few at a
-// time; the numbers stay those of the whole list.
-func (a *accessible) pickUsers() ([]string, error) {
-	users := a.reh.Users()
-	on := make([]bool, len(users))
-	for i, u := range users {
-		on[i] = u.Assigned
-		if a.s.Users.Assigned != nil {
+// pickUsers lists the tenant's groups (numbered g1, g2, …) and users
+// with their assignment and asks for a number to assign or unassign,
+// until a blank answer (or 0) keeps the lists, as "press enter to keep
+// the value" promises. It returns the directly assigned users' UPNs and
+// the assigned groups' names. A long list reads out the assigned users
+// and groups, or those a /filter names, a few at a time; the numbers stay
+// those of the whole list.
+func (a *accessible) pickUsers() (users, groups []string, err error) {
+	us, gs := a.reh.Users(), a.reh.Groups()
+	explicit := a.s.Users.Explicit()
+	on := make([]bool, len(us))
+	for i, u := range us {
+		on[i] = u.Direct
+		if explicit {
 			on[i] = slices.ContainsFunc(a.s.Users.Assigned, func(upn string) bool { return strings.EqualFold(upn, u.UPN) })
 		}
 	}
-	long := len(users) > accessibleUsers
+	gon := make([]bool, len(gs))
+	for i, g := range gs {
+		gon[i] = g.Assigned
+		if explicit {
+			gon[i] = slices.ContainsFunc(a.s.Users.Groups, func(name string) bool { return strings.EqualFold(name, g.Name) })
+		}
+	}
+	long := len(us)+len(gs) > accessibleUsers
 	filter := ""
 	for {
-		switch {
-		case !long:
-			a.say("Assigned users:")
-		case filter == "":
-			a.say("The tenant has %d users. Assigned users:", len(users))
-		default:
-			a.say("Users whose name or UPN holds %q:", filter)
-		}
-		listed, more := 0, 0
-		for i, u := range users {
-			if long {
-				match := on[i]
-				if filter != "" {
-					f := strings.ToLower(filter)
-					match = strings.Contains(strings.ToLower(u.DisplayName), f) || strings.Contains(strings.ToLower(u.UPN), f)
-				}
-				if !match {
-					continue
-				}
-				if listed == accessibleUsers {
-					more++
-					continue
+		// via names, by lower-case UPN, an assigned group each member of
+		// one is in.
+		via := map[string]string{}
+		for i, g := range gs {
+			if gon[i] {
+				for _, upn := range g.Members {
+					if k := strings.ToLower(upn); via[k] == "" {
+						via[k] = g.Name
+					}
 				}
 			}
+		}
+		noun := "users"
+		if len(gs) > 0 {
+			noun = "groups and users"
+		}
+		switch {
+		case !long:
+			a.say("Assigned %s:", noun)
+		case filter == "" && len(gs) == 0:
+			a.say("The tenant has %d users. Assigned users:", len(us))
+		case filter == "":
+			a.say("The tenant has %s and %s. Assigned %s:", plural.Count(len(gs), "group"), plural.Count(len(us), "user"), noun)
+		case len(gs) == 0:
+			a.say("Users whose name or UPN holds %q:", filter)
+		default:
+			a.say("Groups whose name, and users whose name or UPN, holds %q:", filter)
+		}
+		f := strings.ToLower(filter)
+		listed, more := 0, 0
+		show := func(match bool, line string) {
+			if long && !match {
+				return
+			}
+			if long && listed == accessibleUsers {
+				more++
+				return
+			}
 			listed++
+			a.say("%s", line)
+		}
+		for i, g := range gs {
 			mark := "is not assigned"
-			if on[i] {
+			if gon[i] {
 				mark = "is assigned"
+			}
+			match := gon[i]
+			if filter != "" {
+				match = strings.Contains(strings.ToLower(g.Name), f)
+			}
+			show(match, fmt.Sprintf("  g%d. Group %s (%s) %s.", i+1, g.Name, plural.Count(len(g.Members), "member"), mark))
+		}
+		for i, u := range us {
+			mark := "is not assigned"
+			switch group := via[strings.ToLower(u.UPN)]; {
+			case on[i] && group != "":
+				mark = "is assigned, and through the group " + group + " too"
+			case on[i]:
+				mark = "is assigned"
+			case group != "":
+				mark = "is assigned through the group " + group
+			}
+			match := on[i] || via[strings.ToLower(u.UPN)] != ""
+			if filter != "" {
+				match = strings.Contains(strings.ToLower(u.DisplayName), f) || strings.Contains(strings.ToLower(u.UPN), f)
 			}
 			line := fmt.Sprintf("  %d. %s (%s) %s.", i+1, u.DisplayName, u.UPN, mark)
 			if u.Purpose != "" {
 				line += " Rehearses: " + u.Purpose + "."
 			}
-			a.say("%s", line)
+			show(match, line)
 		}
 		switch {
 		case long && listed == 0:
@@ -491,9 +539,16 @@ func (a *accessible) pickUsers() ([]string, error) {
 		case more > 0:
 			a.say("  … and %d more; a longer filter narrows the list.", more)
 		}
-		title := fmt.Sprintf("Number to assign or unassign (1 to %d), or enter to keep this list", len(users))
+		numbers := fmt.Sprintf("1 to %d", len(us))
+		switch {
+		case len(gs) == 1:
+			numbers += ", or g1 for the group"
+		case len(gs) > 1:
+			numbers += fmt.Sprintf(", or g1 to g%d for a group", len(gs))
+		}
+		title := fmt.Sprintf("Number to assign or unassign (%s), or enter to keep this list", numbers)
 		if long {
-			title = fmt.Sprintf("Number to assign or unassign (1 to %d), /text to list the users whose name or UPN holds text, or enter to keep this list", len(users))
+			title = fmt.Sprintf("Number to assign or unassign (%s), /text to list the users whose name or UPN holds text, or enter to keep this list", numbers)
 		}
 		var answer string
 		err := a.ask(huh.NewInput().Title(title).Value(&answer).
@@ -502,20 +557,31 @@ func (a *accessible) pickUsers() ([]string, error) {
 				if long && strings.HasPrefix(s, "/") {
 					return nil
 				}
-				if n, err := strconv.Atoi(s); s != "" && (err != nil || n < 0 || n > len(users)) {
-					if long {
-						return fmt.Errorf("type a number from 1 to %d, /text to find users, or press enter to keep the list", len(users))
+				if g, ok := strings.CutPrefix(strings.ToLower(s), "g"); ok && len(gs) > 0 {
+					if n, err := strconv.Atoi(g); err != nil || n < 1 || n > len(gs) {
+						return fmt.Errorf("type a group's number, from g1 to g%d", len(gs))
 					}
-					return fmt.Errorf("type a number from 1 to %d, or press enter to keep the list", len(users))
+					return nil
+				}
+				if n, err := strconv.Atoi(s); s != "" && (err != nil || n < 0 || n > len(us)) {
+					if long {
+						return fmt.Errorf("type a number from %s, /text to find users, or press enter to keep the list", numbers)
+					}
+					return fmt.Errorf("type a number from %s, or press enter to keep the list", numbers)
 				}
 				return nil
 			}))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		answer = strings.TrimSpace(answer)
 		if long && strings.HasPrefix(answer, "/") {
 			filter = strings.TrimSpace(answer[1:])
+			continue
+		}
+		if g, ok := strings.CutPrefix(strings.ToLower(answer), "g"); ok && len(gs) > 0 {
+			n, _ := strconv.Atoi(g)
+			gon[n-1] = !gon[n-1]
 			continue
 		}
 		n, _ := strconv.Atoi(answer)
@@ -524,13 +590,18 @@ func (a *accessible) pickUsers() ([]string, error) {
 		}
 		on[n-1] = !on[n-1]
 	}
-	picked := []string{}
-	for i, u := range users {
+	users, groups = []string{}, []string{}
+	for i, u := range us {
 		if on[i] {
-			picked = append(picked, u.UPN)
+			users = append(users, u.UPN)
 		}
 	}
-	return picked, nil
+	for i, g := range gs {
+		if gon[i] {
+			groups = append(groups, g.Name)
+		}
+	}
+	return users, groups, nil
 }
 
 func (a *accessible) stepToken() error {
@@ -785,11 +856,23 @@ func (a *accessible) writeExport(what, path, data string) (bool, error) {
 	return true, nil
 }
 
+// defaultAssigned is the tenant's directly assigned users' UPNs.
 func defaultAssigned(users []User) []string {
 	var out []string
 	for _, u := range users {
-		if u.Assigned {
+		if u.Direct {
 			out = append(out, u.UPN)
+		}
+	}
+	return out
+}
+
+// defaultGroups is the tenant's assigned groups' names.
+func defaultGroups(groups []Group) []string {
+	var out []string
+	for _, g := range groups {
+		if g.Assigned {
+			out = append(out, g.Name)
 		}
 	}
 	return out

@@ -182,7 +182,7 @@ func TestAccessibleInputEnds(t *testing.T) {
 // says what to type.
 func TestAccessibleBlankAnswersKeepTheAssignments(t *testing.T) {
 	const users = 1 + 4 + 1 + 2 + 1 // the index of the users prompt's answer in guideWalk
-	walk := slices.Replace(append([]string{}, guideWalk...), users, users+1, "9", "2", "")
+	walk := slices.Replace(append([]string{}, guideWalk...), users, users+1, "9", "3", "g1", "")
 	out, s, _, err := runAccessible(t, answers(walk...))
 	if err != nil {
 		t.Fatalf("RunAccessible: %v\n%s", err, out)
@@ -193,14 +193,27 @@ func TestAccessibleBlankAnswersKeepTheAssignments(t *testing.T) {
 	if !strings.Contains(out, "type a number from 1 to") {
 		t.Errorf("a number out of range should say what to type:\n%s", out)
 	}
-	var second []string
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "  2. ") {
-			second = append(second, l)
+	lines := func(prefix string) []string {
+		var found []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				found = append(found, l)
+			}
+		}
+		return found
+	}
+	for _, tc := range []struct{ prefix, before, after string }{
+		{"  3. ", " is not assigned.", " is assigned."},                  // Alex, toggled
+		{"  g1. ", " is assigned.", " is not assigned."},                 // the group, toggled
+		{"  2. ", " is assigned through the group", " is not assigned."}, // Isaiah, through it
+	} {
+		got := lines(tc.prefix)
+		if len(got) < 2 || !strings.Contains(got[0], tc.before) || !strings.Contains(got[len(got)-1], tc.after) {
+			t.Errorf("%q should go from %q to %q: %q", tc.prefix, tc.before, tc.after, got)
 		}
 	}
-	if len(second) < 2 || strings.Contains(second[0], " is not assigned.") == strings.Contains(second[len(second)-1], " is not assigned.") {
-		t.Errorf("2 should flip the second user's assignment: %q", second)
+	if !slices.Contains(s.Users.Assigned, "AlexW@contoso.onmicrosoft.com") || slices.Contains(s.Users.Assigned, "IsaiahL@contoso.onmicrosoft.com") || s.Users.Groups == nil || len(s.Users.Groups) != 0 {
+		t.Errorf("saved users %q and groups %q; want Alex added and the group removed", s.Users.Assigned, s.Users.Groups)
 	}
 	if s.Users.Assigned == nil {
 		t.Error("a changed assignment should be kept as a list")

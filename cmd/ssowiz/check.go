@@ -86,7 +86,10 @@ The checks (IDs for --only and --skip; numbers work too):
 The setup comes from --config FILE (YAML or JSON; --print-setup writes one to start
 from), or is the guide's values. Single values can be overridden with the flags
 below or --set PATH=VALUE (PATH as in the file: saml.reply_url,
-claims.additional[0].name, users.assigned=a@x,b@x).
+claims.additional[0].name, users.assigned=a@x,b@x, users.groups="Sales,Data team").
+users.assigned lists the users assigned directly and users.groups the groups
+assigned by name (their direct members are assigned); with neither, the
+tenant's own assignments are kept.
 
 --json prints one JSON document on stdout (version 1; shape documented in package
 internal/checks/report):

@@ -37,7 +37,7 @@ func addWizard(root *cobra.Command, e *env) {
 	f.BoolVar(&o.accessible, "accessible", false, "plain prompts, one question a line, for screen readers and non-terminals")
 	f.StringVar(&o.setupPath, "setup", defaultSetupFile, "setup file to save progress to and resume from")
 	f.BoolVar(&o.noSave, "no-save", false, "don't save progress to a setup file")
-	f.StringVar(&o.tenant, "tenant", "", "rehearse in your own tenant: the tenant `FILE`'s users, groups and other apps, with its RudderStack app (or the guide's, added) as the one you set up")
+	f.StringVar(&o.tenant, "tenant", "", "rehearse in your own tenant: the tenant `FILE`'s users, groups and other apps, with its RudderStack app (or the guide's, added) as the one you set up; Users and groups assigns its users and groups")
 	f.StringVar(&o.harDir, "har", "", "directory for the HAR files of the browser checks (default: a new directory under the system's temporary directory)")
 }
 
