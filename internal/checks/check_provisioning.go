@@ -206,14 +206,30 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 	}
 	l.res.Details = append(l.res.Details, fmt.Sprintf("Every assigned user who can sign in has a RudderStack account after the %s cycle: %s.", rep.Kind, strings.Join(present, ", ")))
 
-	// 2. One user goes through the lifecycle.
+	// 2. One user goes through the lifecycle: a directly assigned one,
+	// who is unassigned and assigned again, or else a member of an
+	// assigned group, who is removed from it and added back, as an admin
+	// takes away and gives back access that comes from a group.
 	u, ok, err := r.directlyAssignedUser(ctx)
 	if err != nil {
 		return l.fail("The assigned users could not be read: " + err.Error())
 	}
+	d := r.m.lab.Directory
+	unassigned, assignedAgain := "unassigned", "assigned again"
+	remove := func() error { return d.Unassign(ctx, r.m.appID, u.ObjectID) }
+	restore := func() error { return d.Assign(ctx, r.m.appID, u.ObjectID) }
 	if !ok {
-		l.res.Status, l.res.Summary = Warn, "Provisioning creates the assigned users; no directly assigned user is left to rehearse updates and deactivation with."
-		return l.res
+		var group directory.Assignment
+		if u, group, ok, err = r.groupMemberUser(ctx); err != nil {
+			return l.fail("The assigned groups' members could not be read: " + err.Error())
+		}
+		if !ok {
+			l.res.Status, l.res.Summary = Warn, "Provisioning creates the assigned users; no assigned user who can sign in is left to rehearse updates and deactivation with."
+			return l.res
+		}
+		unassigned, assignedAgain = "removed from the group "+group.DisplayName, "added back to the group "+group.DisplayName
+		remove = func() error { return d.RemoveGroupMember(ctx, group.PrincipalID, u.ObjectID) }
+		restore = func() error { return d.AddGroupMember(ctx, group.PrincipalID, u.ObjectID) }
 	}
 	acct, _, err := r.spUser(ctx, u.UserPrincipalName)
 	if err != nil {
@@ -260,8 +276,8 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 	l.res.Details = append(l.res.Details, fmt.Sprintf("The surname changed in Entra reached RudderStack: %q.", after.FamilyName))
 
 	// 4. Unassigning deactivates, and keeps the account.
-	if err := r.m.lab.Directory.Unassign(ctx, r.m.appID, u.ObjectID); err != nil {
-		return l.fail("The user could not be unassigned: " + err.Error())
+	if err := remove(); err != nil {
+		return l.fail(fmt.Sprintf("The user could not be %s: %v", unassigned, err))
 	}
 	if _, failed := l.cycle(ctx, "cycle after unassigning"); failed != nil {
 		return *failed
@@ -271,15 +287,15 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 	case err != nil:
 		return l.fail("RudderStack's accounts could not be read: " + err.Error())
 	case !exists:
-		return l.fail(fmt.Sprintf("Unassigning %s removed their RudderStack account; RudderStack deactivates instead.", u.DisplayName))
+		return l.fail(fmt.Sprintf("%s was %s, and that removed their RudderStack account; RudderStack deactivates instead.", u.DisplayName, unassigned))
 	case after.Active:
 		var rs []Remediation
 		if !s.Provisioning.Actions.Update {
 			rs = blame(s, "Update is unticked, and the deactivation rides on Update.", "Tick Update.", "provisioning.actions.update")
 		}
-		return l.fail(fmt.Sprintf("%s was unassigned in Entra but is still active in RudderStack.", u.DisplayName), rs...)
+		return l.fail(fmt.Sprintf("%s was %s in Entra but is still active in RudderStack.", u.DisplayName, unassigned), rs...)
 	}
-	l.res.Details = append(l.res.Details, fmt.Sprintf("Unassigned in Entra, %s is deactivated in RudderStack; the account is kept.", u.DisplayName))
+	l.res.Details = append(l.res.Details, fmt.Sprintf("%s in Entra, %s is deactivated in RudderStack; the account is kept.", capitalize(unassigned), u.DisplayName))
 
 	if saml {
 		r.progress("%s signs in after being unassigned", u.UserPrincipalName)
@@ -295,8 +311,8 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 
 	// 5. Assigning again restores them at the next cycle; until then
 	// RudderStack refuses the deactivated account itself.
-	if err := r.m.lab.Directory.Assign(ctx, r.m.appID, u.ObjectID); err != nil {
-		return l.fail("The user could not be assigned again: " + err.Error())
+	if err := restore(); err != nil {
+		return l.fail(fmt.Sprintf("The user could not be %s: %v", assignedAgain, err))
 	}
 	if saml {
 		o, err := r.signIn(ctx, "Assigned again, before a cycle: "+u.UserPrincipalName, u)
@@ -306,7 +322,7 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 		case o.SignedIn:
 			return l.fail(fmt.Sprintf("RudderStack let %s sign in while deactivated.", u.DisplayName))
 		}
-		l.res.Details = append(l.res.Details, fmt.Sprintf("Assigned again but not yet provisioned, RudderStack refuses the deactivated account: %s.", describe(o)))
+		l.res.Details = append(l.res.Details, fmt.Sprintf("%s but not yet provisioned, RudderStack refuses the deactivated account: %s.", capitalize(assignedAgain), describe(o)))
 	}
 	if _, failed := l.cycle(ctx, "cycle after assigning again"); failed != nil {
 		return *failed
@@ -316,7 +332,7 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 		return l.fail("RudderStack's accounts could not be read: " + err.Error())
 	}
 	if !after.Active {
-		return l.fail(fmt.Sprintf("%s was assigned again but is still deactivated in RudderStack.", u.DisplayName))
+		return l.fail(fmt.Sprintf("%s was %s but is still deactivated in RudderStack.", u.DisplayName, assignedAgain))
 	}
 	if saml {
 		o, err := r.signIn(ctx, "Restored user signs in: "+u.UserPrincipalName, u)
@@ -324,7 +340,7 @@ func checkProvisioning(ctx context.Context, r *rehearsal) Result {
 			return l.fail(fmt.Sprintf("%s was reactivated, but signing in did not reach their account: %s.", u.DisplayName, describe(o)))
 		}
 	}
-	l.res.Details = append(l.res.Details, fmt.Sprintf("Assigned again, %s is active in RudderStack and signs in to the same account.", u.DisplayName))
+	l.res.Details = append(l.res.Details, fmt.Sprintf("%s, %s is active in RudderStack and signs in to the same account.", capitalize(assignedAgain), u.DisplayName))
 	l.res.Status = Pass
 	l.res.Summary = "Provisioning creates the assigned users, carries changes, deactivates on unassignment (keeping the account) and restores on reassignment."
 	if !saml {

@@ -75,8 +75,8 @@ func checkSignIn(ctx context.Context, r *rehearsal) Result {
 
 	r.progress("signing in as %s", u.UserPrincipalName)
 	res.Details = append(res.Details, fmt.Sprintf("Sign-in by %s, starting at %s.", who(u), r.m.lab.Info().SPLoginURL))
-	if group, err := r.assignedThrough(ctx, u); err == nil && group != "" {
-		res.Details = append(res.Details, fmt.Sprintf("%s is assigned through the group %s, not directly.", u.DisplayName, group))
+	if group, ok, err := r.assignedThrough(ctx, u); err == nil && ok {
+		res.Details = append(res.Details, fmt.Sprintf("%s is assigned through the group %s, not directly.", u.DisplayName, group.DisplayName))
 	}
 	o, err := r.signIn(ctx, "Sign-in 1: "+u.UserPrincipalName, u)
 	if err != nil || !o.SignedIn {

@@ -33,9 +33,19 @@ func TestAGroupAssignmentDecidesWhoSignsIn(t *testing.T) {
 	if details := strings.Join(refused.Details, "\n"); refused.Status != Pass || !strings.Contains(details, "nor a member of a group assigned to it") {
 		t.Errorf("a non-member's sign-in: %s %s\n%s", refused.Status, refused.Summary, details)
 	}
+	// Provisioning creates the group's member, and with no one assigned
+	// directly, rehearses the lifecycle by removing him from the group and
+	// adding him back.
 	prov := result(t, rep, IDProvisioning)
-	if details := strings.Join(prov.Details, "\n"); !strings.Contains(details, "has a RudderStack account after the initial cycle: IsaiahL@contoso.onmicrosoft.com.") {
-		t.Errorf("provisioning of the group's member: %s %s\n%s", prov.Status, prov.Summary, details)
+	details := strings.Join(prov.Details, "\n")
+	for _, want := range []string{
+		"has a RudderStack account after the initial cycle: IsaiahL@contoso.onmicrosoft.com.",
+		"Removed from the group RudderStack Users in Entra, Isaiah Langer is deactivated in RudderStack",
+		"Added back to the group RudderStack Users, Isaiah Langer is active in RudderStack",
+	} {
+		if prov.Status != Pass || !strings.Contains(details, want) {
+			t.Errorf("provisioning of the group's member: %s %s; want %q in\n%s", prov.Status, prov.Summary, want, details)
+		}
 	}
 
 	// The group removed, Adele assigned directly: Isaiah is refused.

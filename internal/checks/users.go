@@ -80,36 +80,58 @@ func (r *rehearsal) groupMembers(ctx context.Context) ([]directoryUser, error) {
 	return out, nil
 }
 
-// assignedThrough names the assigned group a user reaches the app through
-// when they are not assigned directly ("" otherwise), for the checks'
-// details: a group member's sign-in shows the group assignment works.
-func (r *rehearsal) assignedThrough(ctx context.Context, u account) (string, error) {
+// assignedThrough is the assigned group a user reaches the app through
+// when they are not assigned directly (ok false otherwise), for the
+// checks' details and for taking a group member's access away.
+func (r *rehearsal) assignedThrough(ctx context.Context, u account) (group directory.Assignment, ok bool, err error) {
 	as, err := r.m.lab.Directory.Assignments(ctx, r.m.appID)
 	if err != nil {
-		return "", err
+		return directory.Assignment{}, false, err
 	}
-	groups := map[string]string{}
+	groups := map[string]directory.Assignment{}
 	for _, a := range as {
 		switch {
 		case a.PrincipalType == directory.PrincipalUser && strings.EqualFold(a.PrincipalID, u.ObjectID):
-			return "", nil
+			return directory.Assignment{}, false, nil
 		case a.PrincipalType == directory.PrincipalGroup:
-			groups[a.PrincipalID] = a.DisplayName
+			groups[a.PrincipalID] = a
 		}
 	}
 	if len(groups) == 0 {
-		return "", nil
+		return directory.Assignment{}, false, nil
 	}
 	mine, err := r.m.lab.Directory.UserGroups(ctx, u.ObjectID)
 	if err != nil {
-		return "", err
+		return directory.Assignment{}, false, err
 	}
 	for _, g := range mine {
-		if name, ok := groups[strings.ToLower(g.ObjectID)]; ok {
-			return name, nil
+		if a, ok := groups[strings.ToLower(g.ObjectID)]; ok {
+			return a, true, nil
 		}
 	}
-	return "", nil
+	return directory.Assignment{}, false, nil
+}
+
+// groupMemberUser is a user who reaches the app only through an assigned
+// group (so taking their access away is removing them from it) and can
+// sign in, with that group.
+func (r *rehearsal) groupMemberUser(ctx context.Context) (account, directory.Assignment, bool, error) {
+	var group directory.Assignment
+	u, ok, err := r.pick(ctx, func(c account) (bool, error) {
+		g, ok, err := r.assignedThrough(ctx, c)
+		if ok {
+			group = g
+		}
+		return ok, err
+	})
+	if !ok || err != nil {
+		return account{}, directory.Assignment{}, ok, err
+	}
+	// pick may settle on an earlier candidate than the last one asked.
+	if group, _, err = r.assignedThrough(ctx, u); err != nil {
+		return account{}, directory.Assignment{}, false, err
+	}
+	return u, group, true, nil
 }
 
 // isAdmin reports whether u is you, RudderStack's Org Admin in the
