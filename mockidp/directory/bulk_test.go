@@ -142,8 +142,24 @@ func TestBulkReadsAnswerAsSingleReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			live := append([]string{ids[0]}, ids[2:]...)
+			beforeMembers, _ := d.Sequence(ctx)
 			if err := d.SetGroupMembers(ctx, g.ObjectID, live); err != nil {
 				t.Fatal(err)
+			}
+			// One membership change each, at a sequence of its own, as
+			// AddGroupMember would record them.
+			changes, _, err := d.ChangesSince(ctx, beforeMembers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := map[int64]bool{}
+			for _, c := range changes {
+				if c.Kind == ChangeMembership && !c.Removed && c.GroupID == g.ObjectID {
+					joined[c.Seq] = true
+				}
+			}
+			if len(joined) != len(live) {
+				t.Errorf("%d membership changes at distinct sequences, want %d", len(joined), len(live))
 			}
 			if err := d.SetGroupMembers(ctx, g.ObjectID, ids); !errors.Is(err, ErrWrongState) {
 				t.Errorf("a deleted user added to a group: %v", err)
