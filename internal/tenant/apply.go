@@ -783,9 +783,12 @@ func (a *applier) app(ctx context.Context, i int, fa App, byName map[string]dire
 	for _, r := range spec.SAML.ReplyURLs {
 		cfg.ReplyURLs = append(cfg.ReplyURLs, directory.ReplyURL{URL: r.URL, Index: r.Index, Default: r.Default})
 	}
-	if _, err := a.d.UpdateSAMLConfig(ctx, id, cfg); err != nil {
+	if app, err = a.d.UpdateSAMLConfig(ctx, id, cfg); err != nil {
 		return "", a.fail(at+".saml", err)
 	}
+	// The screens below are written only where the app differs from the
+	// file (a new app has Entra's defaults): each write reads the app
+	// back, and fifty apps start with most of them unchanged.
 
 	nameID := directory.DefaultNameID()
 	if spec.NameID != nil {
@@ -798,15 +801,19 @@ func (a *applier) app(ctx context.Context, i int, fa App, byName map[string]dire
 			claims = append(claims, directory.Claim{Name: c.Name, Namespace: c.Namespace, Source: c.Source})
 		}
 	}
-	if _, err := a.d.UpdateClaims(ctx, id, nameID, claims); err != nil {
-		return "", a.fail(at+".claims", err)
+	if app.NameID != nameID || !reflect.DeepEqual(app.Claims, claims) {
+		if _, err := a.d.UpdateClaims(ctx, id, nameID, claims); err != nil {
+			return "", a.fail(at+".claims", err)
+		}
 	}
 	var gc directory.GroupClaim
 	if g := spec.GroupClaim; g != nil {
 		gc = directory.GroupClaim{Groups: groupChoice(g.Groups), Names: g.Emit == "names", Name: g.Name, Namespace: g.Namespace}
 	}
-	if _, err := a.d.UpdateGroupClaim(ctx, id, gc); err != nil {
-		return "", a.fail(at+".group_claim", err)
+	if !reflect.DeepEqual(app.GroupClaim, gc) {
+		if _, err := a.d.UpdateGroupClaim(ctx, id, gc); err != nil {
+			return "", a.fail(at+".group_claim", err)
+		}
 	}
 	option, alg := directory.SignAssertion, directory.SHA256
 	switch spec.Signing.Option {
@@ -818,11 +825,15 @@ func (a *applier) app(ctx context.Context, i int, fa App, byName map[string]dire
 	if spec.Signing.Algorithm == "sha1" {
 		alg = directory.SHA1
 	}
-	if _, err := a.d.UpdateSigning(ctx, id, option, alg); err != nil {
-		return "", a.fail(at+".signing", err)
+	if app.SigningOption != option || app.SigningAlgorithm != alg {
+		if _, err := a.d.UpdateSigning(ctx, id, option, alg); err != nil {
+			return "", a.fail(at+".signing", err)
+		}
 	}
-	if err := a.d.SetAssignmentRequired(ctx, id, spec.AssignmentRequired == nil || *spec.AssignmentRequired); err != nil {
-		return "", err
+	if required := spec.AssignmentRequired == nil || *spec.AssignmentRequired; app.AssignmentRequired != required {
+		if err := a.d.SetAssignmentRequired(ctx, id, required); err != nil {
+			return "", err
+		}
 	}
 	if err := a.assign(ctx, id, spec.Assigned); err != nil {
 		return "", err
