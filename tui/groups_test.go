@@ -201,3 +201,14 @@ func TestAGroupMemberSignsInOnceTheWizardAssignsTheGroup(t *testing.T) {
 		t.Errorf("Ann, who is in no assigned group, was not refused: %s %s\n%s", r.Status, r.Summary, details)
 	}
 }
+
+// The summary's checklist names the users and the groups to assign, as
+// the setup records them.
+func TestSummaryNamesTheAssignedGroups(t *testing.T) {
+	f := &fakeRehearsal{groups: []Group{{Name: "Sales", Members: []string{"b@x.test"}}}}
+	u := newUnit(t, Options{Start: func(context.Context) (Rehearsal, error) { return f, nil }})
+	u.goTo(StepUsers)
+	u.keys("space") // Sales, the first row
+	u.goTo(StepSummary)
+	u.wantFrame("Users and groups: assign 1 user(s): a@x.test; 1 group(s): Sales.")
+}

@@ -84,3 +84,23 @@ func TestAGroupTheTenantLacksIsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// With "Provision Microsoft Entra ID Groups" on, the engine provisions an
+// assigned group itself, not only its members: RudderStack has no /Groups,
+// so the group's request fails and the job goes into quarantine, as the
+// known issue says.
+func TestAnAssignedGroupIsProvisionedWhenGroupsAreOn(t *testing.T) {
+	e := newEnv(t, Options{})
+	s := setup.Default()
+	s.Users.Assigned, s.Users.Groups = []string{}, []string{"RudderStack Users"}
+	s.Provisioning.ProvisionGroups = true
+	rep, err := e.Run(context.Background(), s, RunOptions{Only: []string{IDProvisioning}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov := result(t, rep, IDProvisioning)
+	details := strings.Join(prov.Details, "\n")
+	if prov.Status != Fail || !strings.Contains(details, "Group RudderStack Users failed") || !strings.Contains(details, "/scim/v2/Groups") {
+		t.Errorf("the assigned group with groups on: %s %s\n%s", prov.Status, prov.Summary, details)
+	}
+}
