@@ -362,3 +362,51 @@ func TestServeListsAFewUsersOfALargeTenant(t *testing.T) {
 		}
 	}
 }
+
+// Without --data, serve keeps the tenant a file makes in the cache
+// directory (files only the user can read) and the next start of the same
+// file serves it again: the same users with the same generated passwords.
+// With --data the directory is the state, and nothing is cached.
+func TestServeWithoutDataKeepsItsTenantInTheCache(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	path := filepath.Join(t.TempDir(), "tenant.yaml")
+	os.WriteFile(path, mustDemo(t), 0o600)
+	users := func(args ...string) string {
+		stdout, stop := startServe(t, append([]string{"--json", "--tenant", path}, args...)...)
+		defer stop()
+		var info struct {
+			Users json.RawMessage `json:"users"`
+		}
+		line, _, _ := strings.Cut(stdout.String(), "\n")
+		if err := json.Unmarshal([]byte(line), &info); err != nil {
+			t.Fatal(err)
+		}
+		return string(info.Users)
+	}
+	dir := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "ssowiz", "tenants")
+	users("--data", t.TempDir())
+	if _, err := os.Stat(dir); err == nil {
+		t.Fatal("a start with --data cached its tenant")
+	}
+	first := users()
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o700 {
+		t.Errorf("cache directory mode %04o, want 0700", perm)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("%d files in the tenant cache, want an image and its digest", len(entries))
+	}
+	for _, e := range entries {
+		fi, _ := e.Info()
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s has mode %04o, want 0600", e.Name(), perm)
+		}
+	}
+	if again := users(); again != first {
+		t.Fatalf("the second start's users differ from the first's:\n%s\n%s", again, first)
+	}
+}
