@@ -507,12 +507,13 @@ func (s *usersStep) details(m *Model, set map[string]bool, shown []int) string {
 		return fmt.Sprintf("The setup assigns the group %s, which %s does not have: space unassigns it.", g.Name, m.tenantName())
 	}
 	if g != nil {
-		state := "is not assigned"
+		// Entra assigns a group's direct members only, and only with P1/P2.
+		what := "is not assigned; space assigns its direct members (not those of groups in it)"
 		if m.groupAssigned(*g) {
-			state = "is assigned"
+			what = "is assigned, so its direct members are (not those of groups in it)"
 		}
-		return fmt.Sprintf("Group %s (%s) %s: its direct members are, not those of groups in it. Assigning groups needs Entra ID P1 or P2.",
-			g.Name, plural.Count(len(g.Members), "member"), state)
+		return fmt.Sprintf("Group %s (%s) %s. Assigning groups needs Entra ID P1 or P2.",
+			g.Name, plural.Count(len(g.Members), "member"), what)
 	}
 	state := s.stateOf(m, set, *u)
 	text := u.DisplayName + " is not assigned."
