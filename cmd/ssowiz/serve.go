@@ -116,8 +116,9 @@ token, the client secret and the passwords go to FILE, readable by you only
 				}
 			}
 			// The tenant file is read but not parsed here: a restart on
-			// --data that holds it, applied with the same inputs, does not
-			// need it parsed (lab parses it when it does).
+			// --data that holds it, or a start the tenant cache has it for,
+			// with the same inputs, does not need it parsed (lab parses it
+			// when it does, and a wrong file is bad input all the same).
 			var src *tenant.Source
 			// What `check --app` compares with its own tenant file: the
 			// file as read, before --sp-metadata adds apps to it.
@@ -128,13 +129,6 @@ token, the client secret and the passwords go to FILE, readable by you only
 					return badInput(err)
 				}
 				tenantDigest, tenantPath = src.Digest(), absPath(opts.tenantFile)
-				if opts.data == "" {
-					// Without --data every start parses it: a wrong file
-					// is reported before anything starts.
-					if _, err := src.File(); err != nil {
-						return badInput(fmt.Errorf("the tenant file has problems:\n%w", err))
-					}
-				}
 			}
 			if len(opts.spMetadata) > 0 {
 				if src == nil {
