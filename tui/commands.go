@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-
+	"github.com/ssowiz/ssowiz/internal/atomicfile"
 	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/setup"
 )
@@ -58,28 +57,10 @@ func (m *Model) saveCmd() tea.Cmd {
 	}
 }
 
-// writeFileAtomic writes through a temporary file and a rename, so a
-// crash or a full disk never leaves half a file; mode 0600 because a
+// writeFileAtomic saves a file whole or not at all, mode 0600 because a
 // pasted Secret Token may be in it.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".ssowiz-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteBytes(path, data); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
 	"github.com/ssowiz/ssowiz/internal/appcheck"
+	"github.com/ssowiz/ssowiz/internal/atomicfile"
 	"github.com/ssowiz/ssowiz/internal/checks"
 	"github.com/ssowiz/ssowiz/internal/keycache"
 	"github.com/ssowiz/ssowiz/internal/lab"
@@ -403,23 +403,7 @@ func writeSecrets(path string, info lab.Info) error {
 	if err != nil {
 		return fmt.Errorf("--secrets-file: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("--secrets-file %s: %w", path, err)
-	}
-	defer os.Remove(f.Name()) // after a successful rename, there is nothing to remove
-	if err := f.Chmod(store.FileMode); err != nil {
-		f.Close()
-		return fmt.Errorf("--secrets-file %s: %w", path, err)
-	}
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("--secrets-file %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("--secrets-file %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := atomicfile.WriteBytes(path, append(data, '\n')); err != nil {
 		return fmt.Errorf("--secrets-file %s: %w", path, err)
 	}
 	return nil

@@ -9,7 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
+
+	"github.com/ssowiz/ssowiz/internal/atomicfile"
 )
 
 // AnalyzeFile analyses the HAR at path ("-" reads stdin).
@@ -65,7 +66,7 @@ func RedactFile(ctx context.Context, in, out string, stdin io.Reader, stdout io.
 	if out == "-" {
 		return counts, Write(stdout, h)
 	}
-	return counts, writeAtomically(out, func(w io.Writer) error { return Write(w, h) })
+	return counts, atomicfile.Write(out, func(w io.Writer) error { return Write(w, h) })
 }
 
 // openInput opens a HAR file or stdin, gunzipping it when it was sent
@@ -119,29 +120,6 @@ func checkOutput(in, out string, force bool) error {
 	}
 	if !force {
 		return fmt.Errorf("%s: %w; use --force to replace it", out, ErrOutputExists)
-	}
-	return nil
-}
-
-func writeAtomically(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create the output file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("create the output file: %w", err)
-	}
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write the output file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write the output file: %w", err)
 	}
 	return nil
 }

@@ -18,9 +18,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/ssowiz/ssowiz/internal/atomicfile"
 )
 
 // Bits is the size of every key: what Entra uses for SAML signing
@@ -108,9 +111,8 @@ func load(path string) (*rsa.PrivateKey, error) {
 	return k, nil
 }
 
-// store writes the key under a temporary name and renames it, so a
-// concurrent reader sees a whole key or none; os.CreateTemp makes the file
-// 0600.
+// store writes the key whole or not at all (0600), so a concurrent
+// reader sees a whole key or none.
 func store(dir, path string, k *rsa.PrivateKey) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -119,17 +121,7 @@ func store(dir, path string, k *rsa.PrivateKey) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".key-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return pem.Encode(w, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ssowiz/ssowiz/internal/atomicfile"
 )
 
 // File names of a kept CA inside its directory.
@@ -86,9 +88,8 @@ func badKept(dir, name, why string) error {
 		ErrBadKeptCA, filepath.Join(dir, name), why, certFile, keyFile)
 }
 
-// save writes the CA's certificate and key to dir, each through a
-// temporary file renamed into place, so a killed process leaves either
-// the old pair or the new one.
+// save writes the CA's certificate and key to dir, each whole or not at
+// all (0600).
 func (ca *CA) save(dir string) error {
 	der, err := x509.MarshalPKCS8PrivateKey(ca.key)
 	if err != nil {
@@ -106,36 +107,9 @@ func (ca *CA) save(dir string) error {
 		{keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})},
 		{certFile, ca.CertPEM()},
 	} {
-		if err := writeFile(filepath.Join(dir, f.name), f.data); err != nil {
-			return err
+		if err := atomicfile.WriteBytes(filepath.Join(dir, f.name), f.data); err != nil {
+			return fmt.Errorf("localca: keep the CA: %w", err)
 		}
-	}
-	return nil
-}
-
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("localca: keep the CA: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("localca: keep the CA: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("localca: keep the CA: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("localca: keep the CA: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("localca: keep the CA: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("localca: keep the CA: %w", err)
 	}
 	return nil
 }

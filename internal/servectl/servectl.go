@@ -29,6 +29,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ssowiz/ssowiz/internal/atomicfile"
 	"github.com/ssowiz/ssowiz/internal/checks"
 )
 
@@ -93,21 +94,7 @@ func Write(dir string, r Record) (remove func(), err error) {
 		return nil, fmt.Errorf("keep the serve record: %w", err)
 	}
 	path := fileName(dir, r.IDPAddr)
-	tmp, err := os.CreateTemp(dir, ".record-*")
-	if err != nil {
-		return nil, fmt.Errorf("keep the serve record: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return nil, fmt.Errorf("keep the serve record: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return nil, fmt.Errorf("keep the serve record: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteBytes(path, data); err != nil {
 		return nil, fmt.Errorf("keep the serve record: %w", err)
 	}
 	return func() {
