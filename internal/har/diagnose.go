@@ -28,8 +28,8 @@ type terms struct {
 	said     string // introduces the SP's own error message
 }
 
-// Sp is the SP's name at the start of a sentence.
-func (t terms) Sp() string { return strings.ToUpper(t.sp[:1]) + t.sp[1:] }
+// spTitle is the SP's name at the start of a sentence.
+func (t terms) spTitle() string { return strings.ToUpper(t.sp[:1]) + t.sp[1:] }
 
 func (o Options) terms() terms {
 	t := terms{
@@ -101,7 +101,7 @@ func aadRemedy(code string, req *samlmsg.Message, o Options) (title, remedy stri
 	case "50076", "50079", "53003":
 		return "Conditional Access or MFA stopped the sign-in", "Complete MFA, or review Entra → Protection → Conditional Access policies that apply to " + strings.TrimPrefix(t.app, "Microsoft Entra admin center → Enterprise applications → ") + "."
 	case "90002":
-		return "Unknown tenant in the sign-in URL", fmt.Sprintf("%s has metadata with a wrong tenant ID: %s (%s).", t.Sp(), t.resend, t.certs)
+		return "Unknown tenant in the sign-in URL", fmt.Sprintf("%s has metadata with a wrong tenant ID: %s (%s).", t.spTitle(), t.resend, t.certs)
 	case "501241":
 		return "The Name ID source attribute is empty for this user", t.claim + " → Unique User Identifier (Name ID): use user.userprincipalname, or fill the source attribute for this user in Entra → Users → Properties."
 	case "50003", "50146":
@@ -128,7 +128,7 @@ func cognitoRemedy(msg string, o Options) (title, remedy string) {
 		if claim == "" {
 			claim = m[1]
 		}
-		return "RudderStack did not get a required attribute", attributeRemedy(claim, o.terms())
+		return "RudderStack did not get a required attribute", attributeRemedy(claim, t)
 	case strings.Contains(msg, "signature is invalid"):
 		return "RudderStack could not verify Entra's signature", t.certs + ": the Active certificate is not the one RudderStack has (it was renewed, or RudderStack has another app's metadata). " +
 			"Copy the App Federation Metadata URL and send it to RudderStack again."
@@ -472,7 +472,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 		if len(bad) > 0 {
 			add(Diagnosis{
 				ID: DiagReplyURL, Title: "Entra's Reply URL does not match " + t.sp + "'s",
-				Detail:      fmt.Sprintf("%s's Reply URL is %q, but %s.", t.Sp(), expectedACS, strings.Join(bad, ", ")),
+				Detail:      fmt.Sprintf("%s's Reply URL is %q, but %s.", t.spTitle(), expectedACS, strings.Join(bad, ", ")),
 				Remediation: fmt.Sprintf("%s → Reply URL (Assertion Consumer Service URL): set it to exactly %q (no trailing slash, same case).", t.basic, expectedACS),
 				Entries:     []int{m.Entry},
 			})
@@ -495,7 +495,7 @@ func diagnose(fl *Flow, group []*entryFacts, o Options) ([]Diagnosis, []string) 
 				}
 				add(Diagnosis{
 					ID: DiagAudience, Title: "The assertion is for another audience",
-					Detail:      fmt.Sprintf("%s's entity ID is %q, but the assertion has %s.", t.Sp(), expectedAud, got),
+					Detail:      fmt.Sprintf("%s's entity ID is %q, but the assertion has %s.", t.spTitle(), expectedAud, got),
 					Remediation: fmt.Sprintf("%s → Identifier (Entity ID): set it to exactly %q.", t.basic, expectedAud),
 					Entries:     []int{m.Entry},
 				})
